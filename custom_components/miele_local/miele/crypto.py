@@ -1,0 +1,181 @@
+"""Signing, padding and AES encryption of the Miele@home local protocol.
+
+See ``protocol.md``: requests are signed with HMAC-SHA256 over a text built from the
+method, host, path, headers and the *padded* body; bodies are AES-256-CBC encrypted with the
+first 32 bytes of the group key and the first 16 bytes of the signature as IV.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from .exceptions import MieleProtocolError, MieleSecurityError
+
+AUTH_SCHEME = "MieleH256"
+ACCEPT = "application/vnd.miele.v1+json"
+CONTENT_TYPE = "application/vnd.miele.v1+json; charset=utf-8"
+BLOCK = 16
+MIN_JSON_BODY = 64
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def hmac_sha256(key: bytes, text: bytes) -> bytes:
+    """Return the raw HMAC-SHA256 of ``text`` under the whole 64-byte group key."""
+    return hmac.new(key, text, hashlib.sha256).digest()
+
+
+def request_text(
+    method: str,
+    host: str,
+    path_and_query: str,
+    content_type: str,
+    accept: str,
+    date: str,
+    padded_body: bytes,
+) -> bytes:
+    """Build the text a request signature covers (headers not sent are empty strings)."""
+    head = f"{method}\n{host}{path_and_query}\n{content_type}\n{accept}\n{date}\n"
+    return head.encode() + padded_body
+
+
+def response_text(status: int, content_type: str, date: str, padded_body: bytes) -> bytes:
+    """Build the text a response signature covers (the body keeps its padding)."""
+    return f"{status}\n{content_type}\n{date}\n".encode() + padded_body
+
+
+def pad_json(body: bytes) -> bytes:
+    """Pad a JSON object with spaces before its final ``}``: at least 64 bytes, multiple of 16."""
+    if not body:
+        return body
+    target = max(MIN_JSON_BODY, -(-len(body) // BLOCK) * BLOCK)
+    fill = b" " * (target - len(body))
+    end = body.rfind(b"}")
+    if end == -1 or body[end + 1 :].strip():
+        return body + fill
+    return body[:end] + fill + body[end:]
+
+
+def pad_binary(body: bytes) -> bytes:
+    """Pad a body with spaces appended at the end to a multiple of 16."""
+    return body + b" " * (-len(body) % BLOCK)
+
+
+def unpad(plaintext: bytes) -> bytes:
+    """Strip the trailing spaces and NULs a decrypted body carries."""
+    return plaintext.rstrip(b" \x00")
+
+
+def _cipher(key: bytes, iv: bytes) -> Cipher[modes.CBC]:
+    return Cipher(algorithms.AES(key[:32]), modes.CBC(iv[:BLOCK]))
+
+
+def encrypt(key: bytes, iv: bytes, padded: bytes) -> bytes:
+    """AES-256-CBC encrypt an already padded body (no PKCS#7)."""
+    if len(padded) % BLOCK:
+        raise ValueError("body must be padded to a multiple of 16 bytes")
+    encryptor = _cipher(key, iv).encryptor()
+    return encryptor.update(padded) + encryptor.finalize()
+
+
+def decrypt(key: bytes, iv: bytes, ciphertext: bytes) -> bytes:
+    """AES-256-CBC decrypt; the result keeps its padding."""
+    if len(ciphertext) % BLOCK:
+        raise MieleProtocolError("encrypted body is not a whole number of AES blocks")
+    decryptor = _cipher(key, iv).decryptor()
+    return decryptor.update(ciphertext) + decryptor.finalize()
+
+
+def format_authorization(group_id: str, signature: bytes) -> str:
+    """Return ``MieleH256 <GROUPID>:<SIG>`` with upper-case hex."""
+    return f"{AUTH_SCHEME} {group_id.upper()}:{signature.hex().upper()}"
+
+
+def parse_authorization(value: str | None) -> tuple[str, bytes]:
+    """Split a ``MieleH256 <GROUPID>:<SIG>`` header into the group id and raw signature."""
+    if not value:
+        raise MieleSecurityError("response is not signed")
+    scheme, _, rest = value.strip().partition(" ")
+    group_id, _, sig_hex = rest.strip().partition(":")
+    if (
+        scheme != AUTH_SCHEME
+        or len(sig_hex) != 64
+        or not _HEX.issuperset(sig_hex)
+        or not _HEX.issuperset(group_id)
+    ):
+        raise MieleSecurityError("signature header is malformed")
+    return group_id.upper(), bytes.fromhex(sig_hex)
+
+
+def signatures_match(expected: bytes, received: bytes) -> bool:
+    """Compare two signatures in constant time."""
+    return hmac.compare_digest(expected, received)
+
+
+def seal_request(
+    key: bytes,
+    method: str,
+    host: str,
+    path_and_query: str,
+    content_type: str,
+    accept: str,
+    date: str,
+    body: bytes,
+    *,
+    binary: bool = False,
+) -> tuple[bytes, bytes]:
+    """Pad, sign and encrypt a request; return ``(signature, encrypted body)``."""
+    padded = pad_binary(body) if binary else pad_json(body)
+    signature = hmac_sha256(
+        key, request_text(method, host, path_and_query, content_type, accept, date, padded)
+    )
+    return signature, encrypt(key, signature, padded) if padded else b""
+
+
+def seal_response(
+    key: bytes, status: int, content_type: str, date: str, body: bytes
+) -> tuple[bytes, bytes]:
+    """Pad (spaces appended), sign and encrypt a response; return ``(signature, ciphertext)``."""
+    padded = pad_binary(body)
+    signature = hmac_sha256(key, response_text(status, content_type, date, padded))
+    return signature, encrypt(key, signature, padded) if padded else b""
+
+
+def open_response(
+    key: bytes,
+    status: int,
+    content_type: str,
+    date: str,
+    signature: bytes,
+    ciphertext: bytes,
+) -> bytes:
+    """Decrypt and verify a response; return the body without padding.
+
+    Raises :class:`MieleSecurityError` when the signature does not match.
+    """
+    padded = decrypt(key, signature, ciphertext) if ciphertext else b""
+    expected = hmac_sha256(key, response_text(status, content_type, date, padded))
+    if not signatures_match(expected, signature):
+        raise MieleSecurityError("response signature does not match")
+    return unpad(padded)
+
+
+def open_request(
+    key: bytes,
+    method: str,
+    host: str,
+    path_and_query: str,
+    content_type: str,
+    accept: str,
+    date: str,
+    signature: bytes,
+    ciphertext: bytes,
+) -> bytes:
+    """Device side: decrypt and verify a signed request; return the body without padding."""
+    padded = decrypt(key, signature, ciphertext) if ciphertext else b""
+    text = request_text(method, host, path_and_query, content_type, accept, date, padded)
+    if not signatures_match(hmac_sha256(key, text), signature):
+        raise MieleSecurityError("request signature does not match")
+    return unpad(padded)
