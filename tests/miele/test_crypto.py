@@ -103,7 +103,10 @@ def test_response_roundtrip_and_tamper() -> None:
     body = b'{"Status":5}'
     signature, ciphertext = crypto.seal_response(KEY, 200, crypto.ACCEPT, DATE, body)
     assert len(ciphertext) == 16
-    assert crypto.open_response(KEY, 200, crypto.ACCEPT, DATE, signature, ciphertext) == body
+    assert (
+        crypto.open_response(KEY, 200, crypto.ACCEPT, DATE, signature, ciphertext)
+        == body
+    )
     tampered = bytes([ciphertext[0] ^ 1]) + ciphertext[1:]
     with pytest.raises(MieleSecurityError):
         crypto.open_response(KEY, 200, crypto.ACCEPT, DATE, signature, tampered)
@@ -137,7 +140,14 @@ def test_authorization_header_roundtrip() -> None:
 
 @pytest.mark.parametrize(
     "header",
-    [None, "", "Basic abc", "MieleH256 00:zz", "MieleH256 0011", "MieleH256 GG:" + "0" * 64],
+    [
+        None,
+        "",
+        "Basic abc",
+        "MieleH256 00:zz",
+        "MieleH256 0011",
+        "MieleH256 GG:" + "0" * 64,
+    ],
 )
 def test_parse_authorization_rejects(header: str | None) -> None:
     with pytest.raises(MieleSecurityError):

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 import ipaddress
 import re
 import secrets
-from dataclasses import dataclass, field
 
 from .exceptions import MieleConfigError
 
 GROUP_ID_LENGTH = 16
 GROUP_KEY_LENGTH = 128
 _HEX_RE = re.compile(r"[0-9A-Fa-f]*")
-_HOSTNAME_RE = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+_HOSTNAME_RE = re.compile(
+    r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?"
+)
 _DEVICE_ID_RE = re.compile(r"[0-9A-Za-z]{1,32}")
 
 
@@ -25,7 +27,9 @@ def _hex(field_name: str, value: object, length: int) -> str:
             field_name, f"must be {length} hex characters, got {len(text)}"
         )
     if not _HEX_RE.fullmatch(text):
-        raise MieleConfigError(field_name, "must contain only hex characters 0-9 and A-F")
+        raise MieleConfigError(
+            field_name, "must contain only hex characters 0-9 and A-F"
+        )
     return text.upper()
 
 
@@ -35,7 +39,8 @@ def validate_group_id(value: object) -> str:
 
 
 def validate_group_key(value: object) -> bytes:
-    """Return the 64-byte GroupKey from 128 hex characters or raise MieleConfigError.
+    """
+    Return the 64-byte GroupKey from 128 hex characters or raise MieleConfigError.
 
     The error message never contains the key.
     """
@@ -50,7 +55,8 @@ def validate_device_id(value: object) -> str:
 
 
 def validate_host(value: object) -> str:
-    """Return a normalised ``host`` or ``host:port`` (IPv6 in brackets).
+    """
+    Return a normalised ``host`` or ``host:port`` (IPv6 in brackets).
 
     URLs, paths, user info, whitespace and out-of-range ports are refused.
     """
@@ -58,13 +64,21 @@ def validate_host(value: object) -> str:
         raise MieleConfigError("host", "must not be empty")
     text = value.strip()
     if any(ch in text for ch in "/@?#\\ \t\r\n") or not text.isascii():
-        raise MieleConfigError("host", "must be a host name or IP address, optionally with :port")
+        raise MieleConfigError(
+            "host", "must be a host name or IP address, optionally with :port"
+        )
     host, port = _split_port(text)
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        if not _HOSTNAME_RE.fullmatch(host) or len(host) > 253 or host.replace(".", "").isdigit():
-            raise MieleConfigError("host", "is not a valid host name or IP address") from None
+        if (
+            not _HOSTNAME_RE.fullmatch(host)
+            or len(host) > 253
+            or host.replace(".", "").isdigit()
+        ):
+            raise MieleConfigError(
+                "host", "is not a valid host name or IP address"
+            ) from None
         normalised = host.lower()
     else:
         normalised = f"[{address}]" if address.version == 6 else str(address)

@@ -1,4 +1,5 @@
-"""Signing, padding and AES encryption of the Miele@home local protocol.
+"""
+Signing, padding and AES encryption of the Miele@home local protocol.
 
 See ``protocol.md``: requests are signed with HMAC-SHA256 over a text built from the
 method, host, path, headers and the *padded* body; bodies are AES-256-CBC encrypted with the
@@ -41,7 +42,9 @@ def request_text(
     return head.encode() + padded_body
 
 
-def response_text(status: int, content_type: str, date: str, padded_body: bytes) -> bytes:
+def response_text(
+    status: int, content_type: str, date: str, padded_body: bytes
+) -> bytes:
     """Build the text a response signature covers (the body keeps its padding)."""
     return f"{status}\n{content_type}\n{date}\n".encode() + padded_body
 
@@ -129,7 +132,8 @@ def seal_request(
     """Pad, sign and encrypt a request; return ``(signature, encrypted body)``."""
     padded = pad_binary(body) if binary else pad_json(body)
     signature = hmac_sha256(
-        key, request_text(method, host, path_and_query, content_type, accept, date, padded)
+        key,
+        request_text(method, host, path_and_query, content_type, accept, date, padded),
     )
     return signature, encrypt(key, signature, padded) if padded else b""
 
@@ -151,7 +155,8 @@ def open_response(
     signature: bytes,
     ciphertext: bytes,
 ) -> bytes:
-    """Decrypt and verify a response; return the body without padding.
+    """
+    Decrypt and verify a response; return the body without padding.
 
     Raises :class:`MieleSecurityError` when the signature does not match.
     """
@@ -175,7 +180,9 @@ def open_request(
 ) -> bytes:
     """Device side: decrypt and verify a signed request; return the body without padding."""
     padded = decrypt(key, signature, ciphertext) if ciphertext else b""
-    text = request_text(method, host, path_and_query, content_type, accept, date, padded)
+    text = request_text(
+        method, host, path_and_query, content_type, accept, date, padded
+    )
     if not signatures_match(hmac_sha256(key, text), signature):
         raise MieleSecurityError("request signature does not match")
     return unpad(padded)

@@ -1,4 +1,5 @@
-"""The one exception hierarchy of the Miele local library.
+"""
+The one exception hierarchy of the Miele local library.
 
 Every error the library raises derives from :class:`MieleError`. Messages never contain
 the group key.
