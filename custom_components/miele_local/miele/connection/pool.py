@@ -1,0 +1,155 @@
+"""
+Per-host serialisation with a global connection limit.
+
+A Miele Wi-Fi module serves one request at a time, so every HTTP exchange with a host enters
+:meth:`ConnectionPool.slot`: one per host at a time, at most ``max_connections`` hosts at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from custom_components.miele_local.miele.exceptions import ConnectionPoolExhaustedError
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _HostEntry:
+    """The lock of one host and the bookkeeping that decides when it is idle."""
+
+    lock: asyncio.Lock
+    last_used: float
+    users: int = 0  # holders plus waiters
+
+
+@dataclass(frozen=True, slots=True)
+class PoolStatistics:
+    """A snapshot of the pool's counters."""
+
+    open: int
+    active: int
+    idle: int
+    acquired: int
+    waits: int
+    timeouts: int
+
+
+class ConnectionPool:
+    """Per-host locks plus a global semaphore; waiting is bounded by ``acquire_timeout``."""
+
+    def __init__(
+        self,
+        max_connections: int = 10,
+        *,
+        acquire_timeout: float = 30.0,
+        idle_timeout: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_connections = max_connections
+        self._acquire_timeout = acquire_timeout
+        self._idle_timeout = idle_timeout
+        self._clock = clock
+        self._global = asyncio.Semaphore(max_connections)
+        self._hosts: dict[str, _HostEntry] = {}
+        self._active = 0
+        self._acquired = 0
+        self._waits = 0
+        self._timeouts = 0
+
+    def __len__(self) -> int:
+        """Open host connections (in flight or idle)."""
+        return len(self._hosts)
+
+    @property
+    def active_connections(self) -> int:
+        """Hosts with a request in flight right now."""
+        return self._active
+
+    @property
+    def idle_connections(self) -> int:
+        """Open hosts without a request in flight."""
+        return len(self._hosts) - self._active
+
+    def statistics(self) -> PoolStatistics:
+        """Return the current counters."""
+        return PoolStatistics(
+            open=len(self),
+            active=self._active,
+            idle=self.idle_connections,
+            acquired=self._acquired,
+            waits=self._waits,
+            timeouts=self._timeouts,
+        )
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        """
+        Hold the host's only slot and one global slot for one HTTP exchange.
+
+        Raises :class:`ConnectionPoolExhaustedError` when no slot frees up within
+        ``acquire_timeout``. Cancellation while waiting propagates.
+        """
+        self.close_idle()
+        entry = self._hosts.get(host)
+        if entry is None:
+            entry = self._hosts[host] = _HostEntry(asyncio.Lock(), self._clock())
+        entry.users += 1
+        try:
+            await self._acquire(host, entry)
+            self._active += 1
+            try:
+                yield
+            finally:
+                self._active -= 1
+                entry.last_used = self._clock()
+                self._global.release()
+                entry.lock.release()
+        finally:
+            entry.users -= 1
+
+    async def _acquire(self, host: str, entry: _HostEntry) -> None:
+        if entry.lock.locked() or self._global.locked():
+            self._waits += 1
+            _LOGGER.debug("Waiting for a connection slot to %s", host)
+        try:
+            async with asyncio.timeout(self._acquire_timeout):
+                await entry.lock.acquire()
+                try:
+                    await self._global.acquire()
+                except BaseException:
+                    entry.lock.release()
+                    raise
+        except TimeoutError:
+            self._timeouts += 1
+            raise ConnectionPoolExhaustedError(
+                f"no connection slot to {host} within {self._acquire_timeout:g} s"
+            ) from None
+        self._acquired += 1
+
+    def close_idle(self) -> int:
+        """Drop host entries unused for ``idle_timeout``; return how many were closed."""
+        now = self._clock()
+        stale = [
+            host
+            for host, entry in self._hosts.items()
+            if not entry.users and now - entry.last_used >= self._idle_timeout
+        ]
+        for host in stale:
+            del self._hosts[host]
+        if stale:
+            _LOGGER.debug("Closed %d idle host connection(s)", len(stale))
+        return len(stale)
+
+    def close(self) -> None:
+        """Forget every host without a user (call at shutdown)."""
+        for host in [host for host, entry in self._hosts.items() if not entry.users]:
+            del self._hosts[host]

@@ -1,0 +1,168 @@
+"""
+Appliance profiles and connection settings, loaded from JSON or a mapping.
+
+Errors name the offending field (``devices[1].group_key: ...``) and never contain key material.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+import json
+from os import PathLike
+from pathlib import Path
+
+from custom_components.miele_local.miele.credentials import (
+    GroupCredentials,
+    validate_device_id,
+    validate_host,
+)
+from custom_components.miele_local.miele.exceptions import MieleConfigError
+
+_PROFILE_KEYS = ("device_id", "host", "group_id", "group_key")
+
+
+def _prefixed(prefix: str, err: MieleConfigError) -> MieleConfigError:
+    """Re-raise a validator error under a longer field path (``devices[1].host``)."""
+    message = str(err).removeprefix(f"{err.field}: ")
+    return MieleConfigError(f"{prefix}{err.field}", message)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceProfile:
+    """Everything needed to talk to one appliance; the repr never shows the key."""
+
+    device_id: str
+    host: str
+    credentials: GroupCredentials = field(repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "device_id", validate_device_id(self.device_id))
+        object.__setattr__(self, "host", validate_host(self.host))
+        if not isinstance(self.credentials, GroupCredentials):
+            raise MieleConfigError("credentials", "must be GroupCredentials")
+
+    def __repr__(self) -> str:
+        return (
+            f"DeviceProfile(device_id={self.device_id!r}, host={self.host!r}, "
+            f"group_id={self.credentials.group_id!r})"
+        )
+
+    __str__ = __repr__
+
+    @classmethod
+    def from_dict(cls, data: object, *, prefix: str = "") -> DeviceProfile:
+        """
+        Build a profile from ``device_id``, ``host``, ``group_id`` and ``group_key`` (hex).
+
+        Other keys are ignored; ``prefix`` is prepended to field names in errors.
+        """
+        if not isinstance(data, Mapping):
+            raise MieleConfigError(prefix.rstrip(".") or "device", "must be an object")
+        for key in _PROFILE_KEYS:
+            if key not in data:
+                raise MieleConfigError(f"{prefix}{key}", "is required")
+        try:
+            credentials = GroupCredentials.from_hex(data["group_id"], data["group_key"])
+            return cls(data["device_id"], data["host"], credentials)
+        except MieleConfigError as err:
+            raise _prefixed(prefix, err) from None
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSettings:
+    """The five tunables of :class:`ConnectionManager`, validated."""
+
+    max_connections: int = 10
+    connection_timeout: float = 10.0
+    health_check_interval: float = 60.0
+    retry_count: int = 3
+    retry_delay: float = 2.0
+
+    def __post_init__(self) -> None:
+        _check_int("max_connections", self.max_connections, minimum=1)
+        _check_int("retry_count", self.retry_count, minimum=0)
+        for name in ("connection_timeout", "health_check_interval", "retry_delay"):
+            object.__setattr__(self, name, _check_positive(name, getattr(self, name)))
+
+    @classmethod
+    def from_dict(
+        cls, data: object, *, prefix: str = "settings."
+    ) -> ConnectionSettings:
+        """Build settings from a mapping; unknown keys are refused (they are likely typos)."""
+        if not isinstance(data, Mapping):
+            raise MieleConfigError(prefix.rstrip("."), "must be an object")
+        known = {item.name for item in fields(cls)}
+        for key in data:
+            if key not in known:
+                raise MieleConfigError(f"{prefix}{key}", "is not a known setting")
+        try:
+            return cls(**{str(key): value for key, value in data.items()})
+        except MieleConfigError as err:
+            raise _prefixed(prefix, err) from None
+
+
+def _check_int(name: str, value: object, *, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MieleConfigError(name, f"must be an integer, got {type(value).__name__}")
+    if value < minimum:
+        raise MieleConfigError(name, f"must be at least {minimum}, got {value}")
+
+
+def _check_positive(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MieleConfigError(name, f"must be a number, got {type(value).__name__}")
+    if not 0 < value < float("inf"):
+        raise MieleConfigError(name, f"must be a positive number, got {value}")
+    return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionConfig:
+    """A validated configuration: appliance profiles plus manager settings."""
+
+    devices: tuple[DeviceProfile, ...]
+    settings: ConnectionSettings
+
+
+def load_connection_config(
+    source: str | PathLike[str] | Mapping[str, object],
+) -> ConnectionConfig:
+    """
+    Load ``{"settings": {...}, "devices": [{...}, ...]}`` from a JSON file or a mapping.
+
+    Raises :class:`MieleConfigError` naming the bad field; device ids must be unique.
+    """
+    if isinstance(source, Mapping):
+        data: object = source
+    elif isinstance(source, str | PathLike):
+        data = _read_json(Path(source))
+    else:
+        raise MieleConfigError("config", "must be a mapping or the path of a JSON file")
+    if not isinstance(data, Mapping):
+        raise MieleConfigError("config", "must be a JSON object")
+    settings = ConnectionSettings.from_dict(data.get("settings", {}))
+    raw_devices = data.get("devices", [])
+    if not isinstance(raw_devices, list):
+        raise MieleConfigError("devices", "must be a list")
+    devices: list[DeviceProfile] = []
+    for index, raw in enumerate(raw_devices):
+        profile = DeviceProfile.from_dict(raw, prefix=f"devices[{index}].")
+        if any(known.device_id == profile.device_id for known in devices):
+            raise MieleConfigError(f"devices[{index}].device_id", "is listed twice")
+        devices.append(profile)
+    return ConnectionConfig(tuple(devices), settings)
+
+
+def _read_json(path: Path) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise MieleConfigError("config", f"cannot read {path}: {err}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise MieleConfigError(
+            "config",
+            f"{path} is not valid JSON (line {err.lineno}, column {err.colno})",
+        ) from None

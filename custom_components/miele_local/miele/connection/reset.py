@@ -1,0 +1,232 @@
+"""
+Detecting and recovering from an appliance's factory (network) reset.
+
+After a reset the appliance drops its pairing: the host still answers, but signed requests
+with the old key are refused with 401/403, and its mDNS TXT ``group`` becomes empty. A timeout
+is never evidence of a reset. Recovery commissions the stored key again, which works only
+while the appliance is unpaired.
+
+There is no documented local endpoint that resets an appliance, so :meth:`initiate_reset`
+never sends a request: it forgets our side of the pairing and returns instructions for a reset
+from the appliance's panel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+import logging
+from typing import TYPE_CHECKING
+
+from custom_components.miele_local.miele.exceptions import (
+    DeviceResetError,
+    MieleAuthError,
+    MieleCommissioningError,
+    MieleError,
+)
+
+from .health import error_kind
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from custom_components.miele_local.miele.client import MieleClient
+
+    from .health import ConnectionHealthMonitor
+    from .profile import DeviceProfile
+
+_LOGGER = logging.getLogger(__name__)
+
+RESET_INSTRUCTIONS = (
+    "Our pairing with the appliance was forgotten. To reset the appliance itself, use its "
+    "control panel: open Settings, then 'Miele@home' (or 'Networking'), and choose "
+    "'Reset' / 'Restore network settings' (the exact wording depends on the model; see its "
+    "manual). Afterwards pair it again with a new or the stored key."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ResetEvidence:
+    """What the last detection or recovery found out about one appliance."""
+
+    device_id: str
+    host_answers: bool = False
+    ident_refused: bool = False
+    state_refused: bool = False
+    advertised_group: str | None = None
+    advertised_unpaired: bool = False
+    advertised_foreign: bool = False
+    reset_detected: bool = False
+    needs_new_key: bool = False
+    recovered: bool = False
+    reasons: tuple[str, ...] = ()
+
+
+class DeviceResetter:
+    """Gathers reset evidence and re-commissions appliances after a reset."""
+
+    def __init__(
+        self,
+        monitor: ConnectionHealthMonitor,
+        *,
+        get_client: Callable[[str, DeviceProfile], Awaitable[MieleClient]],
+        forget_device: Callable[[str], Awaitable[None]],
+    ) -> None:
+        self._monitor = monitor
+        self._get_client = get_client
+        self._forget_device = forget_device
+        self._evidence: dict[str, ResetEvidence] = {}
+        self._advertised: dict[str, str] = {}
+
+    def last_evidence(self, device_id: str) -> ResetEvidence | None:
+        """Return the evidence of the last detection or recovery, if any."""
+        return self._evidence.get(device_id)
+
+    def note_advertised_group(self, device_id: str, group: str | None) -> None:
+        """Remember the mDNS TXT ``group`` (empty: unpaired; ``None``: forget it)."""
+        if group is None:
+            self._advertised.pop(device_id, None)
+        else:
+            self._advertised[device_id] = group.strip().upper()
+
+    async def detect_factory_reset(self, client: MieleClient, device_id: str) -> bool:
+        """
+        Return whether the appliance lost its pairing, recording :class:`ResetEvidence`.
+
+        Concludes a reset only when the host answers and both signed Ident and State reads
+        are refused with 401/403 (and mDNS does not advertise our own group); then the
+        health state becomes ``pairing_lost``.
+        """
+        reasons: list[str] = []
+        try:
+            status = await client.probe()
+        except MieleError as err:
+            reasons.append(
+                f"host does not answer ({error_kind(err)}): a network problem, "
+                "not evidence of a reset"
+            )
+            return await self._conclude(
+                ResetEvidence(device_id, reasons=tuple(reasons))
+            )
+        reasons.append(f"host answers (HTTP {status})")
+        ident_refused = await self._refused(
+            client.get_ident(device_id), "Ident", reasons
+        )
+        state_refused = await self._refused(
+            client.get_state(device_id), "State", reasons
+        )
+        group = self._advertised.get(device_id)
+        unpaired = group == ""
+        foreign = bool(group) and group != client.group_id
+        ours = group == client.group_id
+        if unpaired:
+            reasons.append("mDNS advertises no group: the appliance is unpaired")
+        elif foreign:
+            reasons.append(f"mDNS advertises group {group}: another household")
+        elif ours:
+            reasons.append(
+                "mDNS still advertises our group: the stored key may be wrong"
+            )
+        evidence = ResetEvidence(
+            device_id,
+            host_answers=True,
+            ident_refused=ident_refused,
+            state_refused=state_refused,
+            advertised_group=group,
+            advertised_unpaired=unpaired,
+            advertised_foreign=foreign,
+            reset_detected=ident_refused and state_refused and not ours,
+            reasons=tuple(reasons),
+        )
+        return await self._conclude(evidence)
+
+    @staticmethod
+    async def _refused(read: Awaitable[object], name: str, reasons: list[str]) -> bool:
+        try:
+            await read
+        except MieleAuthError as err:
+            reasons.append(f"signed {name} read refused (HTTP {err.status})")
+            return True
+        except MieleError as err:
+            reasons.append(
+                f"signed {name} read failed ({error_kind(err)}): inconclusive"
+            )
+            return False
+        reasons.append(f"signed {name} read succeeded: still paired")
+        return False
+
+    async def _conclude(self, evidence: ResetEvidence) -> bool:
+        self._evidence[evidence.device_id] = evidence
+        if evidence.reset_detected:
+            _LOGGER.warning(
+                "Appliance %s lost its pairing: %s",
+                evidence.device_id,
+                "; ".join(evidence.reasons),
+            )
+            await self._monitor.mark_pairing_lost(evidence.device_id)
+        return evidence.reset_detected
+
+    async def recover_from_reset(
+        self, device_id: str, profile: DeviceProfile
+    ) -> tuple[bool, MieleClient | None]:
+        """
+        Commission the profile's stored key again and verify it with a signed Ident read.
+
+        Returns ``(True, client)`` on success (health back to ``healthy``, one reconnect
+        counted), ``(False, None)`` otherwise, with the reason in :meth:`last_evidence`.
+        """
+        evidence = self._evidence.get(device_id) or ResetEvidence(device_id)
+        client = await self._get_client(device_id, profile)
+        try:
+            await client.commission(profile.credentials)
+        except MieleCommissioningError:
+            return self._failed(
+                evidence,
+                "commissioning refused: the appliance is paired to something else; "
+                "it needs a new key (pair it again)",
+                needs_new_key=True,
+            )
+        except MieleError as err:
+            return self._failed(evidence, f"commissioning failed ({error_kind(err)})")
+        try:
+            await client.get_ident(device_id)
+        except MieleError as err:
+            return self._failed(
+                evidence, f"verification after commissioning failed ({error_kind(err)})"
+            )
+        self._evidence[device_id] = replace(
+            evidence,
+            recovered=True,
+            reasons=(*evidence.reasons, "stored key commissioned and verified"),
+        )
+        self._monitor.record_reconnect(device_id)
+        await self._monitor.mark_recovered(device_id)
+        _LOGGER.info("Appliance %s paired again with the stored key", device_id)
+        return True, client
+
+    def _failed(
+        self, evidence: ResetEvidence, reason: str, *, needs_new_key: bool = False
+    ) -> tuple[bool, None]:
+        self._evidence[evidence.device_id] = replace(
+            evidence,
+            needs_new_key=needs_new_key,
+            reasons=(*evidence.reasons, reason),
+        )
+        _LOGGER.warning("Recovery of %s failed: %s", evidence.device_id, reason)
+        return False, None
+
+    async def initiate_reset(self, device_id: str, *, confirm: bool) -> str:
+        """
+        Forget our pairing (cached client, health history) and return reset instructions.
+
+        No request is sent: there is no documented local reset endpoint, and guessed URLs
+        could do anything. Raises :class:`DeviceResetError` unless ``confirm`` is true.
+        """
+        if not confirm:
+            raise DeviceResetError(
+                f"resetting {device_id} forgets its pairing: pass confirm=True"
+            )
+        await self._forget_device(device_id)
+        self._evidence.pop(device_id, None)
+        self._advertised.pop(device_id, None)
+        _LOGGER.info("Forgot the pairing of %s", device_id)
+        return RESET_INSTRUCTIONS

@@ -1,0 +1,140 @@
+"""Per-host serialisation, the global limit, bounded waiting and idle closing."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from custom_components.miele_local.miele.connection import (
+    ConnectionPool,
+    PoolStatistics,
+)
+from custom_components.miele_local.miele.exceptions import ConnectionPoolExhaustedError
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_one_request_per_host_at_a_time() -> None:
+    pool = ConnectionPool(max_connections=10)
+    in_flight: dict[str, int] = {"a": 0, "b": 0}
+    most: dict[str, int] = {"a": 0, "b": 0}
+
+    async def request(host: str) -> None:
+        async with pool.slot(host):
+            in_flight[host] += 1
+            most[host] = max(most[host], in_flight[host])
+            await asyncio.sleep(0.001)
+            in_flight[host] -= 1
+
+    await asyncio.gather(*(request(host) for host in ["a", "b"] * 5))
+    assert most == {"a": 1, "b": 1}
+    stats = pool.statistics()
+    assert stats.acquired == 10
+    assert stats.waits >= 8  # all but the first caller of each host waited
+    assert (stats.open, stats.active, stats.timeouts) == (2, 0, 0)
+
+
+async def test_statistics_while_in_flight() -> None:
+    pool = ConnectionPool(max_connections=2)
+    release = asyncio.Event()
+    entered = asyncio.Event()
+
+    async def hold() -> None:
+        async with pool.slot("a"):
+            entered.set()
+            await release.wait()
+
+    async with pool.slot("b"):
+        pass
+    task = asyncio.create_task(hold())
+    await entered.wait()
+    assert len(pool) == 2
+    assert pool.active_connections == 1
+    assert pool.idle_connections == 1
+    release.set()
+    await task
+    assert pool.statistics() == PoolStatistics(
+        open=2, active=0, idle=2, acquired=2, waits=0, timeouts=0
+    )
+
+
+async def test_global_limit_and_timeout() -> None:
+    pool = ConnectionPool(max_connections=1, acquire_timeout=0.01)
+    async with pool.slot("a"):
+        with pytest.raises(
+            ConnectionPoolExhaustedError, match="no connection slot to b"
+        ):
+            async with pool.slot("b"):
+                pass
+        with pytest.raises(
+            ConnectionPoolExhaustedError, match="no connection slot to a"
+        ):
+            async with pool.slot("a"):
+                pass
+    stats = pool.statistics()
+    assert (stats.acquired, stats.waits, stats.timeouts) == (1, 2, 2)
+    # The host lock taken before the global wait was given back: "b" works now.
+    async with pool.slot("b"):
+        assert pool.active_connections == 1
+
+
+async def test_cancelled_waiter_propagates_and_frees_nothing_it_did_not_take() -> None:
+    pool = ConnectionPool(max_connections=1)
+    release = asyncio.Event()
+
+    async def hold() -> None:
+        async with pool.slot("a"):
+            await release.wait()
+
+    holder = asyncio.create_task(hold())
+    await asyncio.sleep(0)
+
+    async def wait_for_b() -> None:
+        async with pool.slot("b"):
+            pass
+
+    waiter = asyncio.create_task(wait_for_b())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    release.set()
+    await holder
+    async with pool.slot("b"):  # neither lock nor permit leaked
+        assert pool.active_connections == 1
+
+
+async def test_idle_hosts_are_closed() -> None:
+    clock = FakeClock()
+    pool = ConnectionPool(idle_timeout=60, clock=clock)
+    async with pool.slot("a"):
+        pass
+    clock.now = 30
+    async with pool.slot("b"):
+        pass
+    assert len(pool) == 2
+    clock.now = 61
+    assert pool.close_idle() == 1  # "a" was idle for 61 s, "b" for 31 s
+    assert len(pool) == 1
+    clock.now = 200
+    async with pool.slot("c"):  # entering a slot closes idle hosts too
+        assert len(pool) == 1
+    pool.close()
+    assert len(pool) == 0
+
+
+async def test_busy_host_is_never_closed() -> None:
+    clock = FakeClock()
+    pool = ConnectionPool(idle_timeout=1, clock=clock)
+    async with pool.slot("a"):
+        clock.now = 100
+        assert pool.close_idle() == 0
+        pool.close()
+        assert len(pool) == 1

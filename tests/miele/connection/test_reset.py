@@ -1,0 +1,233 @@
+"""Factory-reset detection and recovery against a simulated appliance."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from custom_components.miele_local.miele.connection import (
+    RESET_INSTRUCTIONS,
+    ConnectionManager,
+    ConnectionState,
+    DeviceProfile,
+)
+from custom_components.miele_local.miele.credentials import GroupCredentials
+from custom_components.miele_local.miele.exceptions import DeviceResetError
+
+if TYPE_CHECKING:
+    from simulator import SimulatedAppliance
+    from tests.conftest import SimulatorFactory
+
+
+@pytest.fixture
+async def sim(
+    simulator_factory: SimulatorFactory, credentials: GroupCredentials
+) -> SimulatedAppliance:
+    return await simulator_factory(credentials=credentials)
+
+
+@pytest.fixture
+def profile(sim: SimulatedAppliance, credentials: GroupCredentials) -> DeviceProfile:
+    return DeviceProfile(sim.device_id, sim.host, credentials)
+
+
+async def test_paired_appliance_is_not_reset(
+    sim: SimulatedAppliance, profile: DeviceProfile, manager: ConnectionManager
+) -> None:
+    client = await manager.get_client(sim.device_id, profile)
+    resetter = manager.get_device_resetter()
+    assert resetter.last_evidence(sim.device_id) is None
+    assert not await resetter.detect_factory_reset(client, sim.device_id)
+    evidence = resetter.last_evidence(sim.device_id)
+    assert evidence is not None
+    assert evidence.host_answers
+    assert not evidence.ident_refused
+    assert not evidence.state_refused
+    assert not evidence.reset_detected
+    assert "signed Ident read succeeded: still paired" in evidence.reasons
+
+
+async def test_reset_detected_and_recovered(
+    sim: SimulatedAppliance,
+    profile: DeviceProfile,
+    credentials: GroupCredentials,
+    manager: ConnectionManager,
+) -> None:
+    states: list[ConnectionState] = []
+
+    async def on_change(device_id: str, state: ConnectionState) -> None:
+        states.append(state)
+
+    monitor = manager.get_health_monitor()
+    monitor.register_state_callback(sim.device_id, on_change)
+    client = await manager.get_client(sim.device_id, profile)
+    await manager.execute_with_retry(
+        sim.device_id, lambda: client.get_state(sim.device_id)
+    )
+    sim.set_fault("reset")
+    resetter = manager.get_device_resetter()
+    resetter.note_advertised_group(sim.device_id, "")
+    assert await resetter.detect_factory_reset(client, sim.device_id)
+    evidence = resetter.last_evidence(sim.device_id)
+    assert evidence is not None
+    assert (evidence.host_answers, evidence.ident_refused, evidence.state_refused) == (
+        True,
+        True,
+        True,
+    )
+    assert evidence.advertised_unpaired
+    assert evidence.advertised_group == ""
+    assert "mDNS advertises no group: the appliance is unpaired" in evidence.reasons
+    assert monitor.get_health(sim.device_id).state is ConnectionState.PAIRING_LOST
+
+    recovered, new_client = await resetter.recover_from_reset(sim.device_id, profile)
+    assert recovered
+    assert new_client is client
+    assert sim.credentials == credentials
+    evidence = resetter.last_evidence(sim.device_id)
+    assert evidence is not None
+    assert evidence.recovered
+    assert evidence.reasons[-1] == "stored key commissioned and verified"
+    health = monitor.get_health(sim.device_id)
+    assert (health.state, health.reconnect_count) == (ConnectionState.HEALTHY, 1)
+    assert states == [
+        ConnectionState.HEALTHY,
+        ConnectionState.PAIRING_LOST,
+        ConnectionState.HEALTHY,
+    ]
+
+
+async def test_timeouts_are_never_evidence_of_a_reset(
+    sim: SimulatedAppliance, profile: DeviceProfile, manager: ConnectionManager
+) -> None:
+    client = await manager.get_client(sim.device_id, profile)
+    resetter = manager.get_device_resetter()
+    resetter.note_advertised_group(sim.device_id, "")
+    sim.set_fault("timeout")
+    assert not await resetter.detect_factory_reset(client, sim.device_id)
+    evidence = resetter.last_evidence(sim.device_id)
+    assert evidence is not None
+    assert not evidence.host_answers
+    assert evidence.reasons[0].startswith("host does not answer (timeout)")
+    sim.set_fault("offline")
+    assert not await resetter.detect_factory_reset(client, sim.device_id)
+    assert manager.get_health_monitor().get_health(sim.device_id).state is not (
+        ConnectionState.PAIRING_LOST
+    )
+
+
+async def test_answering_host_with_failing_reads_is_inconclusive(
+    sim: SimulatedAppliance, profile: DeviceProfile, manager: ConnectionManager
+) -> None:
+    client = await manager.get_client(sim.device_id, profile)
+    resetter = manager.get_device_resetter()
+    sim.set_fault("error500")
+    assert not await resetter.detect_factory_reset(client, sim.device_id)
+    evidence = resetter.last_evidence(sim.device_id)
+    assert evidence is not None
+    assert evidence.host_answers
+    assert "signed State read failed (response): inconclusive" in evidence.reasons
+
+
+async def test_our_advertised_group_means_a_wrong_key_not_a_reset(
+    sim: SimulatedAppliance, credentials: GroupCredentials, manager: ConnectionManager
+) -> None:
+    wrong = GroupCredentials(credentials.group_id, bytes(64))
+    client = await manager.get_client(
+        sim.device_id, DeviceProfile(sim.device_id, sim.host, wrong)
+    )
+    resetter = manager.get_device_resetter()
+    resetter.note_advertised_group(sim.device_id, credentials.group_id.lower())
+    assert not await resetter.detect_factory_reset(client, sim.device_id)
+    evidence = resetter.last_evidence(sim.device_id)
+    assert evidence is not None
+    assert evidence.ident_refused
+    assert evidence.state_refused
+    assert "mDNS still advertises our group: the stored key may be wrong" in (
+        evidence.reasons
+    )
+    resetter.note_advertised_group(
+        sim.device_id, None
+    )  # forget mDNS: now it looks reset
+    assert await resetter.detect_factory_reset(client, sim.device_id)
+
+
+async def test_appliance_paired_elsewhere_needs_a_new_key(
+    sim: SimulatedAppliance,
+    profile: DeviceProfile,
+    manager: ConnectionManager,
+) -> None:
+    other_household = GroupCredentials.generate()
+    sim.set_fault("reset")
+    client = await manager.get_client(sim.device_id, profile)
+    await client.commission(other_household)  # someone else paired it meanwhile
+    resetter = manager.get_device_resetter()
+    resetter.note_advertised_group(sim.device_id, other_household.group_id)
+    assert await resetter.detect_factory_reset(client, sim.device_id)
+    evidence = resetter.last_evidence(sim.device_id)
+    assert evidence is not None
+    assert evidence.advertised_foreign
+    assert f"mDNS advertises group {other_household.group_id}: another household" in (
+        evidence.reasons
+    )
+    assert await resetter.recover_from_reset(sim.device_id, profile) == (False, None)
+    evidence = resetter.last_evidence(sim.device_id)
+    assert evidence is not None
+    assert evidence.needs_new_key
+    assert "needs a new key" in evidence.reasons[-1]
+    assert manager.get_health_monitor().get_health(sim.device_id).state is (
+        ConnectionState.PAIRING_LOST
+    )
+
+
+async def test_recovery_of_an_unreachable_appliance_fails(
+    sim: SimulatedAppliance, profile: DeviceProfile, manager: ConnectionManager
+) -> None:
+    sim.set_fault("offline")
+    resetter = manager.get_device_resetter()
+    assert await resetter.recover_from_reset(sim.device_id, profile) == (False, None)
+    evidence = resetter.last_evidence(sim.device_id)
+    assert evidence is not None
+    assert evidence.reasons == ("commissioning failed (connection)",)
+    assert not evidence.needs_new_key
+    assert not evidence.recovered
+
+
+async def test_recovery_fails_when_verification_fails(
+    sim: SimulatedAppliance, credentials: GroupCredentials, manager: ConnectionManager
+) -> None:
+    sim.set_fault("reset")
+    # The host takes the key, but the appliance behind it is not the expected one.
+    wrong_appliance = DeviceProfile("000000000042", sim.host, credentials)
+    resetter = manager.get_device_resetter()
+    assert await resetter.recover_from_reset("000000000042", wrong_appliance) == (
+        False,
+        None,
+    )
+    assert sim.credentials == credentials
+    evidence = resetter.last_evidence("000000000042")
+    assert evidence is not None
+    assert evidence.reasons[-1] == "verification after commissioning failed (response)"
+
+
+async def test_initiate_reset_needs_confirmation_and_sends_nothing(
+    sim: SimulatedAppliance, profile: DeviceProfile, manager: ConnectionManager
+) -> None:
+    client = await manager.get_client(sim.device_id, profile)
+    await manager.execute_with_retry(
+        sim.device_id, lambda: client.get_state(sim.device_id)
+    )
+    resetter = manager.get_device_resetter()
+    assert not await resetter.detect_factory_reset(client, sim.device_id)
+    with pytest.raises(DeviceResetError, match="confirm=True"):
+        await resetter.initiate_reset(sim.device_id, confirm=False)
+    requests_before = len(sim.requests)
+    text = await resetter.initiate_reset(sim.device_id, confirm=True)
+    assert text == RESET_INSTRUCTIONS
+    assert "control panel" in text
+    assert len(sim.requests) == requests_before
+    assert resetter.last_evidence(sim.device_id) is None
+    monitor = manager.get_health_monitor()
+    assert monitor.get_health(sim.device_id).requests_total == 0
+    assert await manager.get_client(sim.device_id, profile) is not client
