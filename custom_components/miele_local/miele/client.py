@@ -1,0 +1,405 @@
+"""
+Typed async client for one Miele appliance host over an injected ``aiohttp`` session.
+
+Every request is signed and every response signature is verified before its body is
+parsed. The client never retries: an action is sent exactly once.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import dataclass
+from email.utils import formatdate
+import json
+import logging
+from typing import TYPE_CHECKING, Self
+
+import aiohttp
+from yarl import URL
+
+from . import crypto
+from .credentials import GroupCredentials, validate_device_id, validate_host
+from .exceptions import (
+    MieleAuthError,
+    MieleCommissioningError,
+    MieleConfigError,
+    MieleConnectionError,
+    MieleError,
+    MieleProtocolError,
+    MieleResponseError,
+    MieleSecurityError,
+    MieleTimeoutError,
+)
+from .models import DeviceAction, Ident, LightAction, ProcessAction, State
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from types import TracebackType
+
+_LOGGER = logging.getLogger(__name__)
+
+COMMISSIONING_PATH = "/Security/Commissioning/"
+PAIRING_AUTHORIZATION = "MielePairing:Pairing"
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    """What came back from one HTTP exchange (body bounded by ``max_response_bytes``)."""
+
+    status: int
+    content_type: str
+    date: str
+    signature: str | None
+    body: bytes
+
+
+class MieleClient:
+    """Signed, verified access to the appliances behind one host (see docs/design.md)."""
+
+    def __init__(
+        self,
+        host: str,
+        credentials: GroupCredentials,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        timeout: float = 10.0,
+        max_response_bytes: int = 262_144,
+        limiter: Callable[[], AbstractAsyncContextManager[object]] | None = None,
+    ) -> None:
+        if not isinstance(credentials, GroupCredentials):
+            raise MieleConfigError("credentials", "must be GroupCredentials")
+        if not timeout > 0:
+            raise MieleConfigError("timeout", "must be a positive number of seconds")
+        if max_response_bytes < 1:
+            raise MieleConfigError("max_response_bytes", "must be at least 1")
+        self.host = validate_host(host)
+        self._credentials = credentials
+        self._session = session
+        self._owns_session = session is None
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._max_response_bytes = max_response_bytes
+        self._limiter = limiter
+
+    @property
+    def group_id(self) -> str:
+        """The GroupID this client signs with (not secret)."""
+        return self._credentials.group_id
+
+    def __repr__(self) -> str:
+        return f"MieleClient(host={self.host!r}, group_id={self.group_id!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the HTTP session if this client created it; an injected one stays open."""
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    # Reads
+
+    async def get_devices(self) -> dict[str, Ident]:
+        """
+        Return the appliances behind this host, keyed by their id (FabNumber).
+
+        Each entry is either the Ident itself or a summary carrying it under ``Ident``
+        (``{"href": ..., "Group": ..., "Ident": {...}}``).
+        """
+        data = await self.get_json("/Devices/")
+        if not isinstance(data, dict):
+            raise MieleProtocolError(f"{self.host}/Devices/: not a JSON object")
+        devices: dict[str, Ident] = {}
+        for device_id, entry in data.items():
+            ident = entry.get("Ident", entry) if isinstance(entry, dict) else entry
+            try:
+                devices[validate_device_id(device_id)] = Ident.from_json(ident)
+            except MieleError as err:
+                raise MieleProtocolError(f"{self.host}/Devices/: {err}") from None
+        return devices
+
+    async def get_ident(self, device_id: str) -> Ident:
+        """Return the identity of one appliance."""
+        path = f"/Devices/{validate_device_id(device_id)}/Ident"
+        return self._parse(Ident.from_json, await self.get_json(path), path)
+
+    async def get_state(self, device_id: str) -> State:
+        """Return the live state of one appliance."""
+        path = f"/Devices/{validate_device_id(device_id)}/State"
+        return self._parse(State.from_json, await self.get_json(path), path)
+
+    async def get_json(self, path: str) -> object:
+        """Send a signed GET of ``path`` (starting with ``/``) and return the verified JSON."""
+        _validate_path(path)
+        date = formatdate(usegmt=True)
+        signature, _ = crypto.seal_request(
+            self._credentials.group_key,
+            "GET",
+            self.host,
+            path,
+            "",
+            crypto.ACCEPT,
+            date,
+            b"",
+        )
+        reply = await self._exchange(
+            "GET", path, self._signed_headers(signature, date), b""
+        )
+        return self._json(path, self._open(path, reply, "rejected the key"))
+
+    # Actions: each is one signed PUT, never retried.
+
+    async def send_action(self, device_id: str, payload: Mapping[str, int]) -> None:
+        """Send one action (``{"ProcessAction": 1}``...) to an appliance, exactly once."""
+        if not payload or not all(
+            isinstance(key, str)
+            and isinstance(value, int)
+            and not isinstance(value, bool)
+            for key, value in payload.items()
+        ):
+            raise MieleConfigError("payload", "must map field names to integers")
+        path = f"/Devices/{validate_device_id(device_id)}/State"
+        body = {key: int(value) for key, value in payload.items()}
+        await self._signed_put(path, json.dumps(body, separators=(",", ":")).encode())
+
+    async def start(self, device_id: str) -> None:
+        """Start (or resume) the selected programme."""
+        await self.send_action(device_id, {"ProcessAction": ProcessAction.START})
+
+    async def stop(self, device_id: str) -> None:
+        """Stop the running programme."""
+        await self.send_action(device_id, {"ProcessAction": ProcessAction.STOP})
+
+    async def pause(self, device_id: str) -> None:
+        """Pause the running programme."""
+        await self.send_action(device_id, {"ProcessAction": ProcessAction.PAUSE})
+
+    async def set_superfreeze(self, device_id: str, on: bool) -> None:
+        """Switch superfreezing on or off."""
+        action = ProcessAction.SUPERFREEZE_ON if on else ProcessAction.SUPERFREEZE_OFF
+        await self.send_action(device_id, {"ProcessAction": action})
+
+    async def set_supercool(self, device_id: str, on: bool) -> None:
+        """Switch supercooling on or off."""
+        action = ProcessAction.SUPERCOOL_ON if on else ProcessAction.SUPERCOOL_OFF
+        await self.send_action(device_id, {"ProcessAction": action})
+
+    async def set_light(self, device_id: str, on: bool) -> None:
+        """Switch the appliance light on or off."""
+        light = LightAction.ON if on else LightAction.OFF
+        await self.send_action(device_id, {"Light": light})
+
+    async def wake(self, device_id: str) -> None:
+        """Wake a sleeping network module."""
+        await self.send_action(device_id, {"DeviceAction": DeviceAction.WAKE})
+
+    # Pairing and reachability
+
+    async def commission(self, credentials: GroupCredentials) -> None:
+        """
+        Pair an unpaired appliance with ``credentials`` (unsigned, unencrypted PUT).
+
+        Raises :class:`MieleCommissioningError` when the appliance is already paired (403)
+        or does not accept commissioning now (404).
+        """
+        if not isinstance(credentials, GroupCredentials):
+            raise MieleConfigError("credentials", "must be GroupCredentials")
+        headers = {
+            "Accept": crypto.ACCEPT,
+            "Content-Type": crypto.CONTENT_TYPE,
+            "Date": formatdate(usegmt=True),
+            "Authorization": PAIRING_AUTHORIZATION,
+        }
+        reply = await self._exchange(
+            "PUT", COMMISSIONING_PATH, headers, _commissioning_body(credentials)
+        )
+        where = f"{self.host}{COMMISSIONING_PATH}"
+        if reply.status == 403:
+            raise MieleCommissioningError(f"{where}: the appliance is already paired")
+        if reply.status == 404:
+            raise MieleCommissioningError(
+                f"{where}: commissioning is not supported or the appliance is not in setup mode"
+            )
+        if not 200 <= reply.status < 300:
+            raise MieleResponseError(
+                f"{where}: commissioning failed (HTTP {reply.status})", reply.status
+            )
+
+    async def confirm_commissioning(self) -> None:
+        """Send this client's pairing body again as a signed PUT (some appliances need it)."""
+        await self._signed_put(
+            COMMISSIONING_PATH, _commissioning_body(self._credentials)
+        )
+
+    async def probe(self) -> int:
+        """Send an unsigned ``GET /`` and return the HTTP status: any status means "host answers"."""
+        reply = await self._exchange("GET", "/", {}, b"")
+        return reply.status
+
+    # Internals
+
+    def _signed_headers(self, signature: bytes, date: str) -> dict[str, str]:
+        return {
+            "Accept": crypto.ACCEPT,
+            "Date": date,
+            "Authorization": crypto.format_authorization(
+                self._credentials.group_id, signature
+            ),
+        }
+
+    async def _signed_put(self, path: str, body: bytes) -> None:
+        """Send one signed, encrypted JSON PUT and check its (possibly empty) result list."""
+        date = formatdate(usegmt=True)
+        signature, ciphertext = crypto.seal_request(
+            self._credentials.group_key,
+            "PUT",
+            self.host,
+            path,
+            crypto.CONTENT_TYPE,
+            crypto.ACCEPT,
+            date,
+            body,
+        )
+        headers = self._signed_headers(signature, date)
+        headers["Content-Type"] = crypto.CONTENT_TYPE
+        reply = await self._exchange("PUT", path, headers, ciphertext)
+        result = self._open(
+            path, reply, "refused the write (remote control disabled or wrong key)"
+        )
+        if result:
+            _check_write_result(
+                f"{self.host}{path}", self._json(path, result), reply.status
+            )
+
+    async def _exchange(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> _Reply:
+        """Do one HTTP exchange inside the limiter; map transport errors."""
+        url = URL(f"http://{self.host}{path}", encoded=True)
+        where = f"{self.host}{path}"
+        limiter = self._limiter() if self._limiter else nullcontext()
+        async with limiter:
+            try:
+                async with self._http().request(
+                    method,
+                    url,
+                    headers={"Host": self.host, **headers},
+                    data=body or None,
+                    timeout=self._timeout,
+                    allow_redirects=False,
+                ) as response:
+                    reply = _Reply(
+                        status=response.status,
+                        content_type=response.headers.get("Content-Type", ""),
+                        date=response.headers.get("Date", ""),
+                        signature=response.headers.get("X-Signature"),
+                        body=await self._read_bounded(response, where),
+                    )
+            except TimeoutError:
+                raise MieleTimeoutError(f"{where}: no answer in time") from None
+            except (aiohttp.ClientError, OSError) as err:
+                raise MieleConnectionError(
+                    f"{where}: cannot connect ({type(err).__name__})"
+                ) from err
+        _LOGGER.debug("%s %s -> %s", method, where, reply.status)
+        return reply
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def _read_bounded(
+        self, response: aiohttp.ClientResponse, where: str
+    ) -> bytes:
+        """Read at most ``max_response_bytes``; refuse a larger body without reading it all."""
+        limit = self._max_response_bytes
+        too_big = MieleProtocolError(f"{where}: response larger than {limit} bytes")
+        if response.content_length is not None and response.content_length > limit:
+            raise too_big
+        body = bytearray()
+        while len(body) <= limit and (
+            chunk := await response.content.read(limit + 1 - len(body))
+        ):
+            body += chunk
+        if len(body) > limit:
+            raise too_big
+        return bytes(body)
+
+    def _open(self, path: str, reply: _Reply, refusal: str) -> bytes:
+        """Map the HTTP status, then verify and decrypt a 2xx body."""
+        where = f"{self.host}{path}"
+        if reply.status in (401, 403):
+            raise MieleAuthError(
+                f"{where}: the appliance {refusal} (HTTP {reply.status})", reply.status
+            )
+        if not 200 <= reply.status < 300:
+            raise MieleResponseError(
+                f"{where}: unexpected HTTP {reply.status}", reply.status
+            )
+        try:
+            _, signature = crypto.parse_authorization(reply.signature)
+            return crypto.open_response(
+                self._credentials.group_key,
+                reply.status,
+                reply.content_type,
+                reply.date,
+                signature,
+                reply.body,
+            )
+        except MieleSecurityError as err:
+            raise MieleSecurityError(f"{where}: {err}") from None
+        except MieleProtocolError as err:
+            raise MieleProtocolError(f"{where}: {err}") from None
+
+    def _json(self, path: str, body: bytes) -> object:
+        try:
+            return json.loads(body.decode())
+        except ValueError:
+            raise MieleProtocolError(
+                f"{self.host}{path}: response is not valid JSON"
+            ) from None
+
+    def _parse[T](self, parse: Callable[[object], T], data: object, path: str) -> T:
+        try:
+            return parse(data)
+        except MieleProtocolError as err:
+            raise MieleProtocolError(f"{self.host}{path}: {err}") from None
+
+
+def _validate_path(path: object) -> None:
+    if (
+        not isinstance(path, str)
+        or not path.startswith("/")
+        or path.startswith("//")
+        or not path.isascii()
+        or not path.isprintable()
+        or any(char in path for char in " #\\")
+    ):
+        raise MieleConfigError("path", "must be an absolute path such as /Devices/")
+
+
+def _commissioning_body(credentials: GroupCredentials) -> bytes:
+    return json.dumps(
+        {"GroupID": credentials.group_id, "GroupKey": credentials.group_key_hex},
+        separators=(",", ":"),
+    ).encode()
+
+
+def _check_write_result(where: str, result: object, status: int) -> None:
+    """Raise for a write answer such as ``[{"Error": ...}]`` (``Success`` entries pass)."""
+    entries = result if isinstance(result, list) else [result]
+    for entry in entries:
+        if isinstance(entry, dict) and "Error" in entry:
+            detail = json.dumps(entry["Error"])[:200]
+            raise MieleResponseError(
+                f"{where}: the appliance refused the write ({detail})", status
+            )

@@ -1,0 +1,396 @@
+"""
+Typed views of the appliance's JSON: enums, ``Ident``, ``State`` and code-table lookups.
+
+Unknown codes are kept as plain ``int`` and malformed state fields become ``None``: an odd
+firmware never crashes the integration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import IntEnum
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Self
+
+from . import codes
+from .credentials import validate_device_id
+from .exceptions import MieleConfigError, MieleProtocolError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+# Raw temperatures that mean "no reading" (int16 extremes and Miele's -32766).
+_TEMPERATURE_SENTINELS = frozenset({-32768, -32767, -32766, 32767})
+
+
+class _Code(IntEnum):
+    """An enum of raw protocol codes whose unknown values stay plain ``int``."""
+
+    @classmethod
+    def parse(cls, value: int) -> Self | int:
+        """Return the member for ``value``, or ``value`` itself when it is not known."""
+        try:
+            return cls(value)
+        except ValueError:
+            return value
+
+
+class DeviceType(_Code):
+    """Appliance type (``Ident.DeviceType``)."""
+
+    WASHING_MACHINE = 1
+    TUMBLE_DRYER = 2
+    WASHING_MACHINE_SEMI_PROFESSIONAL = 3
+    TUMBLE_DRYER_SEMI_PROFESSIONAL = 4
+    WASHING_MACHINE_PROFESSIONAL = 5
+    DRYER_PROFESSIONAL = 6
+    DISHWASHER = 7
+    DISHWASHER_SEMI_PROFESSIONAL = 8
+    DISHWASHER_PROFESSIONAL = 9
+    OVEN = 12
+    OVEN_MICROWAVE = 13
+    HOB_HIGHLIGHT = 14
+    STEAM_OVEN = 15
+    MICROWAVE = 16
+    COFFEE_SYSTEM = 17
+    HOOD = 18
+    FRIDGE = 19
+    FREEZER = 20
+    FRIDGE_FREEZER = 21
+    ROBOT_VACUUM_CLEANER = 23
+    WASHER_DRYER = 24
+    DISH_WARMER = 25
+    HOB_INDUCTION = 27
+    STEAM_OVEN_COMBI = 31
+    WINE_CABINET = 32
+    WINE_CONDITIONING_UNIT = 33
+    WINE_STORAGE_CONDITIONING_UNIT = 34
+    STEAM_OVEN_MICRO = 45
+    DIALOG_OVEN = 67
+    WINE_CABINET_FREEZER = 68
+    STEAM_OVEN_MK2 = 73
+    HOB_INDUCTION_EXTRACTION = 74
+
+
+class Status(_Code):
+    """Appliance status (``State.Status``)."""
+
+    RESERVED = 0
+    OFF = 1
+    ON = 2
+    PROGRAMMED = 3
+    WAITING_TO_START = 4
+    RUNNING = 5
+    PAUSE = 6
+    END_PROGRAMMED = 7
+    FAILURE = 8
+    PROGRAMME_INTERRUPTED = 9
+    IDLE = 10
+    RINSE_HOLD = 11
+    SERVICE = 12
+    SUPERFREEZING = 13
+    SUPERCOOLING = 14
+    SUPERHEATING = 15
+    DEFAULT = 144
+    LOCKED = 145
+    SUPERCOOLING_SUPERFREEZING = 146
+    AUTOCLEANING = 147
+    NOT_CONNECTED = 255
+
+
+class ProgramType(_Code):
+    """Kind of programme selected (``State.ProgramType``)."""
+
+    NORMAL_OPERATION = 0
+    OWN_PROGRAM = 1
+    AUTOMATIC_PROGRAM = 2
+    CLEANING_CARE_PROGRAM = 3
+    MAINTENANCE_PROGRAM = 4
+
+
+class ProcessAction(_Code):
+    """Values of the ``ProcessAction`` write."""
+
+    START = 1
+    STOP = 2
+    PAUSE = 3
+    SUPERFREEZE_ON = 4
+    SUPERFREEZE_OFF = 5
+    SUPERCOOL_ON = 6
+    SUPERCOOL_OFF = 7
+
+
+class LightAction(_Code):
+    """Values of the ``Light`` write."""
+
+    ON = 1
+    OFF = 2
+
+
+class DeviceAction(_Code):
+    """Values of the ``DeviceAction`` write."""
+
+    WAKE = 2
+
+
+class RemoteEnable(_Code):
+    """Levels of ``RemoteEnable[0]``."""
+
+    DISABLED = 0
+    NOT_POSSIBLE_NOW = 7
+    FULL = 15
+
+
+_PHASES: Mapping[int, Mapping[int, str]] = {
+    DeviceType.WASHING_MACHINE: codes.WASHER_PHASES,
+    DeviceType.WASHING_MACHINE_SEMI_PROFESSIONAL: codes.WASHER_PHASES,
+    DeviceType.WASHING_MACHINE_PROFESSIONAL: codes.WASHER_PHASES,
+    DeviceType.TUMBLE_DRYER: codes.DRYER_PHASES,
+    DeviceType.TUMBLE_DRYER_SEMI_PROFESSIONAL: codes.DRYER_PHASES,
+    DeviceType.DRYER_PROFESSIONAL: codes.DRYER_PHASES,
+    DeviceType.WASHER_DRYER: codes.WASHER_DRYER_PHASES,
+    DeviceType.DISHWASHER: codes.DISHWASHER_PHASES,
+    DeviceType.DISHWASHER_SEMI_PROFESSIONAL: codes.DISHWASHER_PHASES,
+    DeviceType.DISHWASHER_PROFESSIONAL: codes.DISHWASHER_PHASES,
+    DeviceType.OVEN: codes.OVEN_PHASES,
+    DeviceType.DIALOG_OVEN: codes.OVEN_PHASES,
+    DeviceType.OVEN_MICROWAVE: codes.OVEN_MICROWAVE_PHASES,
+    DeviceType.STEAM_OVEN: codes.STEAM_OVEN_PHASES,
+    DeviceType.STEAM_OVEN_COMBI: codes.STEAM_OVEN_COMBI_PHASES,
+    DeviceType.STEAM_OVEN_MK2: codes.STEAM_OVEN_COMBI_PHASES,
+    DeviceType.STEAM_OVEN_MICRO: codes.STEAM_OVEN_MICRO_PHASES,
+    DeviceType.MICROWAVE: codes.MICROWAVE_PHASES,
+    DeviceType.COFFEE_SYSTEM: codes.COFFEE_PHASES,
+    DeviceType.ROBOT_VACUUM_CLEANER: codes.ROBOT_VACUUM_PHASES,
+    DeviceType.DISH_WARMER: codes.WARMING_DRAWER_PHASES,
+}
+
+_PROGRAMS: Mapping[int, Mapping[int, str]] = {
+    DeviceType.WASHING_MACHINE: codes.WASHER_PROGRAMS,
+    DeviceType.WASHING_MACHINE_SEMI_PROFESSIONAL: codes.WASHER_PROGRAMS,
+    DeviceType.WASHING_MACHINE_PROFESSIONAL: codes.WASHER_PROGRAMS,
+    DeviceType.WASHER_DRYER: codes.WASHER_PROGRAMS,
+    DeviceType.TUMBLE_DRYER: codes.DRYER_PROGRAMS,
+    DeviceType.TUMBLE_DRYER_SEMI_PROFESSIONAL: codes.DRYER_PROGRAMS,
+    DeviceType.DRYER_PROFESSIONAL: codes.DRYER_PROGRAMS,
+    DeviceType.DISHWASHER: codes.DISHWASHER_PROGRAMS,
+    DeviceType.DISHWASHER_SEMI_PROFESSIONAL: codes.DISHWASHER_PROGRAMS,
+    DeviceType.DISHWASHER_PROFESSIONAL: codes.DISHWASHER_PROGRAMS,
+    DeviceType.OVEN: codes.OVEN_PROGRAMS,
+    DeviceType.OVEN_MICROWAVE: codes.OVEN_PROGRAMS,
+    DeviceType.DIALOG_OVEN: codes.OVEN_PROGRAMS,
+    DeviceType.STEAM_OVEN: codes.OVEN_PROGRAMS,
+    DeviceType.STEAM_OVEN_COMBI: codes.OVEN_PROGRAMS,
+    DeviceType.STEAM_OVEN_MK2: codes.OVEN_PROGRAMS,
+    DeviceType.STEAM_OVEN_MICRO: codes.OVEN_PROGRAMS,
+    DeviceType.DISH_WARMER: codes.WARMING_DRAWER_PROGRAMS,
+    DeviceType.ROBOT_VACUUM_CLEANER: codes.ROBOT_VACUUM_PROGRAMS,
+    DeviceType.COFFEE_SYSTEM: codes.COFFEE_PROGRAMS,
+}
+
+
+def program_phase_key(device_type: int, phase: int) -> str | None:
+    """Return the translation key of a programme phase, or ``None`` when unknown for this appliance."""
+    return _PHASES.get(device_type, {}).get(phase)
+
+
+def program_key(device_type: int, program_id: int) -> str | None:
+    """Return the translation key of a programme id, or ``None`` when unknown for this appliance."""
+    return _PROGRAMS.get(device_type, {}).get(program_id)
+
+
+def _int(value: object) -> int | None:
+    """Return ``value`` when it is a JSON integer (``bool`` excluded), else ``None``."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _text(value: object) -> str | None:
+    """Return strings as is and integers as text; anything else is ``None``."""
+    if isinstance(value, str):
+        return value
+    number = _int(value)
+    return None if number is None else str(number)
+
+
+def _flag(value: object) -> bool | None:
+    """Return a JSON boolean (or 0/1) as ``bool``; anything else is ``None``."""
+    if isinstance(value, bool):
+        return value
+    number = _int(value)
+    return bool(number) if number in (0, 1) else None
+
+
+def _ints(value: object) -> tuple[int, ...] | None:
+    """Return a list of integers (or a single integer) as a tuple; else ``None``."""
+    if (number := _int(value)) is not None:
+        return (number,)
+    if not isinstance(value, list):
+        return None
+    numbers = tuple(n for item in value if (n := _int(item)) is not None)
+    return numbers if len(numbers) == len(value) else None
+
+
+def _duration(value: object) -> timedelta | None:
+    """Return ``[hours, minutes]`` as a ``timedelta``; malformed values are ``None``."""
+    parts = _ints(value)
+    if parts is None or len(parts) != 2 or min(parts) < 0:
+        return None
+    return timedelta(hours=parts[0], minutes=parts[1])
+
+
+def _temperature(value: object) -> float | None:
+    """Return hundredths of a degree as °C, with the "no reading" sentinels as ``None``."""
+    number = _int(value)
+    if number is None or number in _TEMPERATURE_SENTINELS:
+        return None
+    return number / 100
+
+
+def _temperatures(value: object) -> tuple[float | None, ...] | None:
+    raw = _ints(value)
+    return None if raw is None else tuple(_temperature(item) for item in raw)
+
+
+def _object(obj: object, what: str) -> Mapping[str, object]:
+    if not isinstance(obj, dict):
+        raise MieleProtocolError(f"{what} is not a JSON object")
+    return MappingProxyType(dict(obj))
+
+
+@dataclass(frozen=True, slots=True)
+class Ident:
+    """What an appliance says about itself (``/Devices/{id}/Ident``)."""
+
+    device_type: DeviceType | int
+    device_name: str
+    protocol_version: int | None
+    fab_number: str
+    fab_index: str | None
+    tech_type: str | None
+    mat_number: str | None
+    sw_ids: tuple[str, ...]
+    xkm_tech_type: str | None
+    xkm_release_version: str | None
+    raw: Mapping[str, object] = field(compare=False, repr=False)
+
+    @classmethod
+    def from_json(cls, obj: object) -> Ident:
+        """Parse an Ident object; raise :class:`MieleProtocolError` for a wrong shape."""
+        raw = _object(obj, "Ident")
+        label = raw.get("DeviceIdentLabel")
+        if not isinstance(label, dict):
+            raise MieleProtocolError("Ident has no DeviceIdentLabel object")
+        try:
+            fab_number = validate_device_id(_text(label.get("FabNumber")))
+        except MieleConfigError:
+            raise MieleProtocolError("Ident has no valid FabNumber") from None
+        device_type = _int(raw.get("DeviceType"))
+        if device_type is None:
+            raise MieleProtocolError("Ident has no integer DeviceType")
+        xkm = raw.get("XKMIdentLabel", raw.get("XkmIdentLabel"))
+        xkm_label: Mapping[str, object] = xkm if isinstance(xkm, dict) else {}
+        sw_ids = label.get("SWIDs")
+        return cls(
+            device_type=DeviceType.parse(device_type),
+            device_name=_text(raw.get("DeviceName")) or "",
+            protocol_version=_int(raw.get("ProtocolVersion")),
+            fab_number=fab_number,
+            fab_index=_text(label.get("FabIndex")),
+            tech_type=_text(label.get("TechType")),
+            mat_number=_text(label.get("MatNumber")),
+            sw_ids=tuple(
+                text
+                for item in (sw_ids if isinstance(sw_ids, list) else ())
+                if (text := _text(item)) is not None
+            ),
+            xkm_tech_type=_text(xkm_label.get("TechType")),
+            xkm_release_version=_text(xkm_label.get("ReleaseVersion")),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """An appliance's live state (``/Devices/{id}/State``); odd fields are ``None``."""
+
+    status: Status | int | None
+    program_type: ProgramType | int | None
+    program_id: int | None
+    program_phase: int | None
+    remaining_time: timedelta | None
+    start_time: timedelta | None
+    elapsed_time: timedelta | None
+    target_temperatures: tuple[float | None, ...] | None
+    temperatures: tuple[float | None, ...] | None
+    signal_info: bool | None
+    signal_failure: bool | None
+    signal_door: bool | None
+    remote_enable: tuple[int, ...] | None
+    process_action: int | None
+    device_action: int | None
+    light: int | None
+    standby_state: int | None
+    spinning_speed: int | None
+    drying_step: int | None
+    ventilation_step: int | None
+    battery_level: int | None
+    plate_steps: tuple[int, ...] | None
+    plate_remaining_heat: tuple[int, ...] | None
+    raw: Mapping[str, object] = field(compare=False, repr=False)
+
+    @classmethod
+    def from_json(cls, obj: object) -> State:
+        """Parse a State object; only a top level that is not an object raises."""
+        raw = _object(obj, "State")
+        status = _int(raw.get("Status"))
+        program_type = _int(raw.get("ProgramType"))
+        return cls(
+            status=None if status is None else Status.parse(status),
+            program_type=None
+            if program_type is None
+            else ProgramType.parse(program_type),
+            program_id=_int(raw.get("ProgramID")),
+            program_phase=_int(raw.get("ProgramPhase")),
+            remaining_time=_duration(raw.get("RemainingTime")),
+            start_time=_duration(raw.get("StartTime")),
+            elapsed_time=_duration(raw.get("ElapsedTime")),
+            target_temperatures=_temperatures(raw.get("TargetTemperature")),
+            temperatures=_temperatures(raw.get("Temperature")),
+            signal_info=_flag(raw.get("SignalInfo")),
+            signal_failure=_flag(raw.get("SignalFailure")),
+            signal_door=_flag(raw.get("SignalDoor")),
+            remote_enable=_ints(raw.get("RemoteEnable")),
+            process_action=_int(raw.get("ProcessAction")),
+            device_action=_int(raw.get("DeviceAction")),
+            light=_int(raw.get("Light")),
+            standby_state=_int(raw.get("StandbyState")),
+            spinning_speed=_int(raw.get("SpinningSpeed")),
+            drying_step=_int(raw.get("DryingStep")),
+            ventilation_step=_int(raw.get("VentilationStep")),
+            battery_level=_int(raw.get("BatteryLevel")),
+            plate_steps=_ints(raw.get("PlateStep")),
+            plate_remaining_heat=_ints(raw.get("PlateRemainingHeat")),
+            raw=raw,
+        )
+
+    @property
+    def remote_control_enabled(self) -> bool:
+        """Full remote control is enabled on the panel (``RemoteEnable[0] == 15``)."""
+        levels = self.remote_enable
+        return levels is not None and len(levels) > 0 and levels[0] == RemoteEnable.FULL
+
+    @property
+    def can_start(self) -> bool:
+        """
+        A start would be accepted: full remote control and "waiting to start".
+
+        Status 3 (programmed) also starts when mobile start is enabled, which the local
+        State does not report reliably, so it is not counted here.
+        """
+        return self.remote_control_enabled and self.status == Status.WAITING_TO_START
+
+    @property
+    def is_running(self) -> bool:
+        """A programme is running (not paused, ended or interrupted)."""
+        return self.status == Status.RUNNING
