@@ -363,7 +363,7 @@ class MieleClient:
     def _json(self, path: str, body: bytes) -> object:
         try:
             return json.loads(body.decode())
-        except ValueError:
+        except ValueError, RecursionError:
             raise MieleProtocolError(
                 f"{self.host}{path}: response is not valid JSON"
             ) from None

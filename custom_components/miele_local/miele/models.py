@@ -234,7 +234,7 @@ def _ints(value: object) -> tuple[int, ...] | None:
 def _duration(value: object) -> timedelta | None:
     """Return ``[hours, minutes]`` as a ``timedelta``; malformed values are ``None``."""
     parts = _ints(value)
-    if parts is None or len(parts) != 2 or min(parts) < 0:
+    if parts is None or len(parts) != 2 or min(parts) < 0 or max(parts) > 65535:
         return None
     return timedelta(hours=parts[0], minutes=parts[1])
 
@@ -242,7 +242,7 @@ def _duration(value: object) -> timedelta | None:
 def _temperature(value: object) -> float | None:
     """Return hundredths of a degree as °C, with the "no reading" sentinels as ``None``."""
     number = _int(value)
-    if number is None or number in _TEMPERATURE_SENTINELS:
+    if number is None or number in _TEMPERATURE_SENTINELS or abs(number) > 32768:
         return None
     return number / 100
 

@@ -1,0 +1,116 @@
+"""Binary sensors: door, failure, information, remote control, and connectivity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+
+from .entity import (
+    DOOR_APPLIANCES,
+    ExistsFn,
+    MieleEntity,
+    MieleHealthEntity,
+    always,
+    for_types,
+)
+from .miele.connection.health import ConnectionState, DeviceHealth
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .coordinator import MieleLocalConfigEntry
+    from .miele.models import State
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class MieleBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """An appliance binary sensor: its value from the State, and the appliances it fits."""
+
+    value_fn: Callable[[State], bool | None]
+    exists_fn: ExistsFn = always
+
+
+BINARY_SENSORS: tuple[MieleBinarySensorEntityDescription, ...] = (
+    MieleBinarySensorEntityDescription(
+        key="door",
+        device_class=BinarySensorDeviceClass.DOOR,
+        value_fn=lambda state: state.signal_door,
+        exists_fn=for_types(DOOR_APPLIANCES),
+    ),
+    MieleBinarySensorEntityDescription(
+        key="failure",
+        translation_key="failure",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        value_fn=lambda state: state.signal_failure,
+    ),
+    MieleBinarySensorEntityDescription(
+        key="info",
+        translation_key="info",
+        value_fn=lambda state: state.signal_info,
+    ),
+    MieleBinarySensorEntityDescription(
+        key="remote_control",
+        translation_key="remote_control",
+        value_fn=lambda state: state.remote_control_enabled,
+    ),
+)
+
+
+def _connected(health: DeviceHealth) -> bool | None:
+    """Answering (healthy or degraded), not answering, or not known yet."""
+    if health.state is ConnectionState.UNKNOWN:
+        return None
+    return health.state in (ConnectionState.HEALTHY, ConnectionState.DEGRADED)
+
+
+CONNECTIVITY = BinarySensorEntityDescription(
+    key="connectivity",
+    device_class=BinarySensorDeviceClass.CONNECTIVITY,
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: MieleLocalConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the binary sensors that fit the appliance, and its connectivity sensor."""
+    coordinator = entry.runtime_data.coordinator
+    entities: list[BinarySensorEntity] = [
+        MieleBinarySensor(coordinator, description)
+        for description in BINARY_SENSORS
+        if description.exists_fn(coordinator.ident, coordinator.data)
+    ]
+    entities.append(MieleConnectivitySensor(coordinator, CONNECTIVITY))
+    async_add_entities(entities)
+
+
+class MieleBinarySensor(MieleEntity, BinarySensorEntity):
+    """A flag read from the appliance's State."""
+
+    entity_description: MieleBinarySensorEntityDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """The flag in the latest State (``None`` when the appliance does not report it)."""
+        return self.entity_description.value_fn(self.state_data)
+
+
+class MieleConnectivitySensor(MieleHealthEntity, BinarySensorEntity):
+    """Whether the appliance answers, from its connection health."""
+
+    @property
+    def is_on(self) -> bool | None:
+        """Connected while the connection is healthy or degraded."""
+        return _connected(self.health)

@@ -1,0 +1,171 @@
+"""Base entities: appliance entities fed by the coordinator, health entities by the monitor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from homeassistant.const import EntityCategory
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import MieleHubCoordinator
+from .miele.models import DeviceType, Ident, State
+
+if TYPE_CHECKING:
+    from .miele.connection.health import DeviceHealth
+
+MANUFACTURER = "Miele"
+
+WASHERS = frozenset(
+    {
+        DeviceType.WASHING_MACHINE,
+        DeviceType.WASHING_MACHINE_SEMI_PROFESSIONAL,
+        DeviceType.WASHING_MACHINE_PROFESSIONAL,
+        DeviceType.WASHER_DRYER,
+    }
+)
+DRYERS = frozenset(
+    {
+        DeviceType.TUMBLE_DRYER,
+        DeviceType.TUMBLE_DRYER_SEMI_PROFESSIONAL,
+        DeviceType.DRYER_PROFESSIONAL,
+        DeviceType.WASHER_DRYER,
+    }
+)
+DISHWASHERS = frozenset(
+    {
+        DeviceType.DISHWASHER,
+        DeviceType.DISHWASHER_SEMI_PROFESSIONAL,
+        DeviceType.DISHWASHER_PROFESSIONAL,
+    }
+)
+OVENS = frozenset(
+    {
+        DeviceType.OVEN,
+        DeviceType.OVEN_MICROWAVE,
+        DeviceType.STEAM_OVEN,
+        DeviceType.MICROWAVE,
+        DeviceType.STEAM_OVEN_COMBI,
+        DeviceType.STEAM_OVEN_MICRO,
+        DeviceType.DIALOG_OVEN,
+        DeviceType.STEAM_OVEN_MK2,
+        DeviceType.DISH_WARMER,
+    }
+)
+FRIDGES = frozenset(
+    {
+        DeviceType.FRIDGE,
+        DeviceType.FRIDGE_FREEZER,
+        DeviceType.WINE_CABINET,
+        DeviceType.WINE_CONDITIONING_UNIT,
+        DeviceType.WINE_STORAGE_CONDITIONING_UNIT,
+    }
+)
+FREEZERS = frozenset(
+    {DeviceType.FREEZER, DeviceType.FRIDGE_FREEZER, DeviceType.WINE_CABINET_FREEZER}
+)
+HOODS = frozenset({DeviceType.HOOD, DeviceType.HOB_INDUCTION_EXTRACTION})
+
+CYCLE_APPLIANCES = WASHERS | DRYERS | DISHWASHERS | OVENS
+"""Appliances that run a timed programme which can be started, paused and stopped."""
+PROGRAMME_APPLIANCES = CYCLE_APPLIANCES | {
+    DeviceType.COFFEE_SYSTEM,
+    DeviceType.ROBOT_VACUUM_CLEANER,
+}
+COOLING_APPLIANCES = FRIDGES | FREEZERS
+TEMPERATURE_APPLIANCES = OVENS | COOLING_APPLIANCES
+DOOR_APPLIANCES = CYCLE_APPLIANCES | COOLING_APPLIANCES
+
+type ExistsFn = Callable[[Ident, State], bool]
+
+
+def device_info(coordinator: MieleHubCoordinator) -> DeviceInfo:
+    """Describe the appliance for the device registry (identified by its FabNumber)."""
+    ident = coordinator.ident
+    return DeviceInfo(
+        identifiers={(DOMAIN, coordinator.device_id)},
+        manufacturer=MANUFACTURER,
+        name=ident.device_name or coordinator.config_entry.title,
+        model=ident.tech_type,
+        model_id=ident.mat_number,
+        serial_number=ident.fab_number,
+        hw_version=ident.xkm_tech_type,
+        sw_version=ident.xkm_release_version,
+    )
+
+
+def always(_ident: Ident, _state: State) -> bool:
+    """Default ``exists_fn``: the entity fits every appliance."""
+    return True
+
+
+def for_types(types: frozenset[DeviceType]) -> ExistsFn:
+    """Return an ``exists_fn`` that accepts the appliances of ``types``."""
+
+    def exists(ident: Ident, _state: State) -> bool:
+        return ident.device_type in types
+
+    return exists
+
+
+class MieleEntity(CoordinatorEntity[MieleHubCoordinator]):
+    """An appliance entity: available while the coordinator has a fresh State."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, coordinator: MieleHubCoordinator, description: EntityDescription
+    ) -> None:
+        """Attach the entity to the appliance's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self._attr_unique_id = f"{coordinator.device_id}-{description.key}"
+        self._attr_device_info = device_info(coordinator)
+
+    @property
+    def available(self) -> bool:
+        """Whether the last poll succeeded and produced a State."""
+        return super().available and self.coordinator.data is not None
+
+    @property
+    def state_data(self) -> State:
+        """The appliance's latest State."""
+        return self.coordinator.data
+
+
+class MieleHealthEntity(Entity):
+    """A connection-health entity: diagnostic, pushed by the health monitor, always available."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(
+        self, coordinator: MieleHubCoordinator, description: EntityDescription
+    ) -> None:
+        """Attach the entity to the appliance's device."""
+        self.coordinator = coordinator
+        self.entity_description = description
+        self._attr_unique_id = f"{coordinator.device_id}-{description.key}"
+        self._attr_device_info = device_info(coordinator)
+
+    @property
+    def health(self) -> DeviceHealth:
+        """The appliance's current connection health."""
+        return self.coordinator.health
+
+    async def async_added_to_hass(self) -> None:
+        """Follow every outcome the health monitor records."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_health_listener(self._handle_health_update)
+        )
+
+    @callback
+    def _handle_health_update(self) -> None:
+        """Write the new health to the state machine."""
+        self.async_write_ha_state()

@@ -1,0 +1,407 @@
+"""Sensors: appliance status, programme, times and temperatures, plus connection health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    REVOLUTIONS_PER_MINUTE,
+    UnitOfTemperature,
+    UnitOfTime,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+
+from .entity import (
+    CYCLE_APPLIANCES,
+    DRYERS,
+    HOODS,
+    PROGRAMME_APPLIANCES,
+    TEMPERATURE_APPLIANCES,
+    WASHERS,
+    ExistsFn,
+    MieleEntity,
+    MieleHealthEntity,
+    always,
+    for_types,
+)
+from .miele import codes
+from .miele.connection.health import ConnectionState, DeviceHealth
+from .miele.models import Ident, State, Status, program_key, program_phase_key
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+    from homeassistant.helpers.typing import StateType
+
+    from .coordinator import MieleHubCoordinator, MieleLocalConfigEntry
+
+PARALLEL_UPDATES = 0
+
+DRYING_STEPS = (
+    "extra_dry",
+    "normal_plus",
+    "normal",
+    "slightly_dry",
+    "hand_iron_1",
+    "hand_iron_2",
+    "machine_iron",
+    "smoothing",
+)
+"""Translation keys of ``DryingStep`` 0-7."""
+
+STATUS_OPTIONS = [status.name.lower() for status in Status]
+PROGRAM_OPTIONS = sorted(
+    {
+        name
+        for table in (
+            codes.WASHER_PROGRAMS,
+            codes.DRYER_PROGRAMS,
+            codes.DISHWASHER_PROGRAMS,
+            codes.OVEN_PROGRAMS,
+            codes.WARMING_DRAWER_PROGRAMS,
+            codes.ROBOT_VACUUM_PROGRAMS,
+            codes.COFFEE_PROGRAMS,
+        )
+        for name in table.values()
+    }
+)
+PHASE_OPTIONS = sorted(
+    {
+        name
+        for table in (
+            codes.WASHER_PHASES,
+            codes.DRYER_PHASES,
+            codes.DISHWASHER_PHASES,
+            codes.OVEN_PHASES,
+            codes.WARMING_DRAWER_PHASES,
+            codes.MICROWAVE_PHASES,
+            codes.OVEN_MICROWAVE_PHASES,
+            codes.STEAM_OVEN_PHASES,
+            codes.STEAM_OVEN_COMBI_PHASES,
+            codes.STEAM_OVEN_MICRO_PHASES,
+            codes.COFFEE_PHASES,
+            codes.ROBOT_VACUUM_PHASES,
+        )
+        for name in table.values()
+    }
+)
+FINISH_TIME_TOLERANCE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MieleSensorEntityDescription(SensorEntityDescription):
+    """An appliance sensor: its value from the State, and the appliances it fits."""
+
+    value_fn: Callable[[State, Ident], StateType]
+    exists_fn: ExistsFn = always
+
+
+@dataclass(frozen=True, kw_only=True)
+class MieleHealthSensorEntityDescription(SensorEntityDescription):
+    """A connection-health sensor: its value from the appliance's health snapshot."""
+
+    value_fn: Callable[[DeviceHealth], StateType | datetime]
+
+
+def _status(state: State, _ident: Ident) -> str | None:
+    return state.status.name.lower() if isinstance(state.status, Status) else None
+
+
+def _program(state: State, ident: Ident) -> str | None:
+    if state.program_id is None:
+        return None
+    return program_key(ident.device_type, state.program_id)
+
+
+def _phase(state: State, ident: Ident) -> str | None:
+    if state.program_phase is None:
+        return None
+    return program_phase_key(ident.device_type, state.program_phase)
+
+
+def _minutes(duration: timedelta | None) -> int | None:
+    return None if duration is None else int(duration.total_seconds()) // 60
+
+
+def _drying_step(state: State, _ident: Ident) -> str | None:
+    step = state.drying_step
+    return (
+        DRYING_STEPS[step]
+        if step is not None and 0 <= step < len(DRYING_STEPS)
+        else None
+    )
+
+
+def _zone(values: tuple[float | None, ...] | None, zone: int) -> float | None:
+    """Return the reading of a 1-based zone, ``None`` when the appliance has none."""
+    return values[zone - 1] if values is not None and len(values) >= zone else None
+
+
+def _target_temperature(zone: int) -> Callable[[State, Ident], float | None]:
+    return lambda state, _ident: _zone(state.target_temperatures, zone)
+
+
+def _temperature(zone: int) -> Callable[[State, Ident], float | None]:
+    return lambda state, _ident: _zone(state.temperatures, zone)
+
+
+def _zone_reported(zone: int) -> ExistsFn:
+    """Zone 1 fits every appliance with temperatures; zones 2 and 3 only when reported."""
+
+    def exists(ident: Ident, state: State) -> bool:
+        if ident.device_type not in TEMPERATURE_APPLIANCES:
+            return False
+        return zone == 1 or any(
+            _zone(values, zone) is not None
+            for values in (state.target_temperatures, state.temperatures)
+        )
+
+    return exists
+
+
+def _temperature_descriptions() -> tuple[MieleSensorEntityDescription, ...]:
+    descriptions: list[MieleSensorEntityDescription] = []
+    for zone in (1, 2, 3):
+        suffix = "" if zone == 1 else "_zone"
+        key_suffix = "" if zone == 1 else f"_zone_{zone}"
+        placeholders = None if zone == 1 else {"zone": str(zone)}
+        descriptions.extend(
+            (
+                MieleSensorEntityDescription(
+                    key=f"target_temperature{key_suffix}",
+                    translation_key=f"target_temperature{suffix}",
+                    translation_placeholders=placeholders,
+                    device_class=SensorDeviceClass.TEMPERATURE,
+                    native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+                    value_fn=_target_temperature(zone),
+                    exists_fn=_zone_reported(zone)
+                    if zone > 1
+                    else for_types(TEMPERATURE_APPLIANCES | WASHERS),
+                ),
+                MieleSensorEntityDescription(
+                    key=f"temperature{key_suffix}",
+                    translation_key=f"temperature{suffix}",
+                    translation_placeholders=placeholders,
+                    device_class=SensorDeviceClass.TEMPERATURE,
+                    native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+                    state_class=SensorStateClass.MEASUREMENT,
+                    value_fn=_temperature(zone),
+                    exists_fn=_zone_reported(zone),
+                ),
+            )
+        )
+    return tuple(descriptions)
+
+
+SENSORS: tuple[MieleSensorEntityDescription, ...] = (
+    MieleSensorEntityDescription(
+        key="status",
+        translation_key="status",
+        device_class=SensorDeviceClass.ENUM,
+        options=STATUS_OPTIONS,
+        value_fn=_status,
+    ),
+    MieleSensorEntityDescription(
+        key="program",
+        translation_key="program",
+        device_class=SensorDeviceClass.ENUM,
+        options=PROGRAM_OPTIONS,
+        value_fn=_program,
+        exists_fn=for_types(PROGRAMME_APPLIANCES),
+    ),
+    MieleSensorEntityDescription(
+        key="program_phase",
+        translation_key="program_phase",
+        device_class=SensorDeviceClass.ENUM,
+        options=PHASE_OPTIONS,
+        value_fn=_phase,
+        exists_fn=for_types(PROGRAMME_APPLIANCES),
+    ),
+    MieleSensorEntityDescription(
+        key="remaining_time",
+        translation_key="remaining_time",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        value_fn=lambda state, _ident: _minutes(state.remaining_time),
+        exists_fn=for_types(CYCLE_APPLIANCES),
+    ),
+    MieleSensorEntityDescription(
+        key="elapsed_time",
+        translation_key="elapsed_time",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        value_fn=lambda state, _ident: _minutes(state.elapsed_time),
+        exists_fn=for_types(CYCLE_APPLIANCES),
+    ),
+    *_temperature_descriptions(),
+    MieleSensorEntityDescription(
+        key="spin_speed",
+        translation_key="spin_speed",
+        native_unit_of_measurement=REVOLUTIONS_PER_MINUTE,
+        value_fn=lambda state, _ident: state.spinning_speed,
+        exists_fn=for_types(WASHERS),
+    ),
+    MieleSensorEntityDescription(
+        key="drying_step",
+        translation_key="drying_step",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(DRYING_STEPS),
+        value_fn=_drying_step,
+        exists_fn=for_types(DRYERS),
+    ),
+    MieleSensorEntityDescription(
+        key="fan_level",
+        translation_key="fan_level",
+        value_fn=lambda state, _ident: state.ventilation_step,
+        exists_fn=for_types(HOODS),
+    ),
+)
+
+FINISH_TIME = SensorEntityDescription(
+    key="finish_time",
+    translation_key="finish_time",
+    device_class=SensorDeviceClass.TIMESTAMP,
+)
+
+
+def _milliseconds(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 3)
+
+
+def _percent(ratio: float | None) -> float | None:
+    return None if ratio is None else round(ratio * 100, 1)
+
+
+HEALTH_SENSORS: tuple[MieleHealthSensorEntityDescription, ...] = (
+    MieleHealthSensorEntityDescription(
+        key="connection_state",
+        translation_key="connection_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=[state.value for state in ConnectionState],
+        value_fn=lambda health: health.state.value,
+    ),
+    MieleHealthSensorEntityDescription(
+        key="response_time",
+        translation_key="response_time",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda health: _milliseconds(health.response_time),
+    ),
+    MieleHealthSensorEntityDescription(
+        key="consecutive_failures",
+        translation_key="consecutive_failures",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda health: health.consecutive_failures,
+    ),
+    MieleHealthSensorEntityDescription(
+        key="last_success",
+        translation_key="last_success",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda health: health.last_success,
+    ),
+    MieleHealthSensorEntityDescription(
+        key="success_ratio",
+        translation_key="success_ratio",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda health: _percent(health.success_ratio),
+    ),
+    MieleHealthSensorEntityDescription(
+        key="reconnects",
+        translation_key="reconnects",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_registry_enabled_default=False,
+        value_fn=lambda health: health.reconnect_count,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: MieleLocalConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors that fit the appliance, and its connection-health sensors."""
+    coordinator = entry.runtime_data.coordinator
+    ident, state = coordinator.ident, coordinator.data
+    entities: list[SensorEntity] = [
+        MieleSensor(coordinator, description)
+        for description in SENSORS
+        if description.exists_fn(ident, state)
+    ]
+    if ident.device_type in CYCLE_APPLIANCES:
+        entities.append(MieleFinishTimeSensor(coordinator, FINISH_TIME))
+    entities.extend(
+        MieleHealthSensor(coordinator, description) for description in HEALTH_SENSORS
+    )
+    async_add_entities(entities)
+
+
+class MieleSensor(MieleEntity, SensorEntity):
+    """A value read from the appliance's State."""
+
+    entity_description: MieleSensorEntityDescription
+
+    @property
+    def native_value(self) -> StateType:
+        """The value of the latest State."""
+        return self.entity_description.value_fn(self.state_data, self.coordinator.ident)
+
+
+class MieleFinishTimeSensor(MieleEntity, SensorEntity):
+    """
+    When the running programme ends: now + remaining time, to the minute.
+
+    The appliance reports whole minutes, so successive polls disagree by up to a minute;
+    the previous value is kept until the estimate moves by a minute or more.
+    """
+
+    def __init__(
+        self, coordinator: MieleHubCoordinator, description: SensorEntityDescription
+    ) -> None:
+        """Estimate the finish time from the first State."""
+        super().__init__(coordinator, description)
+        self._attr_native_value = self._estimate(None)
+
+    def _estimate(self, previous: datetime | None) -> datetime | None:
+        state = self.coordinator.data
+        if state is None or state.status != Status.RUNNING or not state.remaining_time:
+            return None
+        finish = dt_util.utcnow() + state.remaining_time
+        if previous is not None and abs(finish - previous) < FINISH_TIME_TOLERANCE:
+            return previous
+        return (finish + timedelta(seconds=30)).replace(second=0, microsecond=0)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Update the estimate, keeping it steady against minute rounding."""
+        previous = self._attr_native_value
+        self._attr_native_value = self._estimate(
+            previous if isinstance(previous, datetime) else None
+        )
+        super()._handle_coordinator_update()
+
+
+class MieleHealthSensor(MieleHealthEntity, SensorEntity):
+    """A connection-health figure of the appliance."""
+
+    entity_description: MieleHealthSensorEntityDescription
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """The figure from the latest health snapshot."""
+        return self.entity_description.value_fn(self.health)

@@ -1,0 +1,149 @@
+"""Shared fixtures: a simulated appliance on 127.0.0.1 and a config entry pointing at it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from functools import partial
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+from homeassistant.const import CONF_HOST, Platform
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.miele_local import PLATFORMS
+from custom_components.miele_local.const import (
+    CONF_DEVICE_ID,
+    CONF_GROUP_ID,
+    CONF_GROUP_KEY,
+    DOMAIN,
+)
+from custom_components.miele_local.miele.connection.manager import ConnectionManager
+from custom_components.miele_local.miele.credentials import GroupCredentials
+from simulator import SimulatedAppliance
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+TEST_GROUP_ID = "0123456789ABCDEF"
+TEST_GROUP_KEY = bytes.fromhex("5A" * 32 + "C3" * 32)
+TEST_FAB_NUMBER = "000177753917"
+
+type SimulatorFactory = Callable[..., Awaitable[SimulatedAppliance]]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
+    """Let Home Assistant load this custom integration in every test that uses `hass`."""
+    if "hass" in request.fixturenames:
+        request.getfixturevalue("enable_custom_integrations")
+
+
+async def _skip_wait(_: float) -> None:
+    """Stand-in for the manager's backoff and wake-up sleeps (works under `freezer`)."""
+    await asyncio.sleep(0)
+
+
+@pytest.fixture(autouse=True)
+def fast_connection_manager() -> Generator[None]:
+    """Let the shared connection manager retry and wake without waiting."""
+    with patch(
+        "custom_components.miele_local.ConnectionManager",
+        partial(ConnectionManager, sleep=_skip_wait),
+    ):
+        yield
+
+
+@pytest.fixture
+def credentials() -> GroupCredentials:
+    """The household key the simulated appliance is paired with."""
+    return GroupCredentials(TEST_GROUP_ID, TEST_GROUP_KEY)
+
+
+@pytest.fixture
+def appliance_type() -> str:
+    """Appliance the `simulator` fixture simulates (override or parametrize)."""
+    return "washer"
+
+
+@pytest.fixture
+def simulator_speed() -> float:
+    """Simulated seconds per real second for programme countdowns."""
+    return 10.0
+
+
+@pytest.fixture
+async def simulator_factory(
+    socket_enabled: None, simulator_speed: float
+) -> AsyncGenerator[SimulatorFactory]:
+    """Start simulated appliances on 127.0.0.1; all are stopped at teardown."""
+    started: list[SimulatedAppliance] = []
+
+    async def start(appliance: str = "washer", **kwargs: Any) -> SimulatedAppliance:
+        kwargs.setdefault("speed", simulator_speed)
+        kwargs.setdefault("wake_delay", 0.05)
+        sim = SimulatedAppliance(appliance, host="127.0.0.1", **kwargs)
+        await sim.start()
+        started.append(sim)
+        return sim
+
+    yield start
+    for sim in reversed(started):
+        await sim.stop()
+
+
+@pytest.fixture
+async def simulator(
+    simulator_factory: SimulatorFactory,
+    appliance_type: str,
+    credentials: GroupCredentials,
+) -> SimulatedAppliance:
+    """One paired appliance with a fixed FabNumber and the test key."""
+    return await simulator_factory(
+        appliance_type, credentials=credentials, fab_number=TEST_FAB_NUMBER
+    )
+
+
+def entry_data(
+    host: str, device_id: str, credentials: GroupCredentials
+) -> dict[str, str]:
+    """The data a config entry stores for one appliance."""
+    return {
+        CONF_HOST: host,
+        CONF_GROUP_ID: credentials.group_id,
+        CONF_GROUP_KEY: credentials.group_key_hex,
+        CONF_DEVICE_ID: device_id,
+    }
+
+
+@pytest.fixture
+def mock_config_entry(
+    simulator: SimulatedAppliance, credentials: GroupCredentials
+) -> MockConfigEntry:
+    """A config entry for the simulated appliance (not yet added to hass)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Miele {simulator.device_id}",
+        unique_id=simulator.device_id,
+        data=entry_data(simulator.host, simulator.device_id, credentials),
+        version=1,
+    )
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Platforms `init_integration` sets up (override to test one platform)."""
+    return PLATFORMS
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, platforms: list[Platform]
+) -> AsyncGenerator[MockConfigEntry]:
+    """Set up the integration for the simulated appliance and return its entry."""
+    mock_config_entry.add_to_hass(hass)
+    with patch("custom_components.miele_local.PLATFORMS", platforms):
+        await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+        yield mock_config_entry

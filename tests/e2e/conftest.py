@@ -1,0 +1,404 @@
+"""
+Harness for end-to-end tests: simulator and Home Assistant as real processes on 127.0.0.1.
+
+Every process runs in its own session (process group) and is stopped at teardown, also when
+the test fails. Logs go to files under the test's `tmp_path`; their tails are logged at
+teardown, so a failing test shows them. The Home Assistant test plugin blocks sockets: the
+fixtures request `socket_enabled`, and its host allow-list keeps 127.0.0.1, where all runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+import logging
+import os
+from pathlib import Path
+import signal
+import socket
+import subprocess
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import pytest
+
+from custom_components.miele_local.miele.credentials import GroupCredentials
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+
+
+_LOGGER = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parents[2]
+COMPONENT = REPO / "custom_components" / "miele_local"
+HOST = "127.0.0.1"
+STOP_TIMEOUT = 20.0
+START_TIMEOUT = 60.0
+POLL_PERIOD = 0.25
+E2E_FAB_NUMBER = "000177753917"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def wait_for[T](
+    probe: Callable[[], Awaitable[T | None]], *, within: float, what: str
+) -> T:
+    """Poll `probe` until it returns something other than None; fail after `within` s."""
+    deadline = time.monotonic() + within
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            if (result := await probe()) is not None:
+                return result
+        except (aiohttp.ClientError, OSError) as err:
+            last_error = err
+        await asyncio.sleep(POLL_PERIOD)
+    detail = f" (last error: {last_error!r})" if last_error else ""
+    raise AssertionError(f"timed out after {within:.0f} s waiting for {what}{detail}")
+
+
+@dataclass(slots=True)
+class ManagedProcess:
+    """A child process in its own process group, with its output in a log file."""
+
+    name: str
+    popen: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log_tail(self, lines: int = 60) -> str:
+        """The last `lines` lines the process wrote."""
+        text = (
+            self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        )
+        return "\n".join(text.splitlines()[-lines:])
+
+    def assert_running(self) -> None:
+        """Fail with the log tail when the process has exited."""
+        if (code := self.popen.poll()) is not None:
+            raise AssertionError(f"{self.name} exited with {code}:\n{self.log_tail()}")
+
+    def stop(self, grace: float) -> None:
+        """SIGTERM the process group, then SIGKILL whatever is left after `grace` s."""
+        if self.popen.poll() is None:
+            self._signal_group(signal.SIGTERM)
+            with suppress(subprocess.TimeoutExpired):
+                self.popen.wait(grace)
+        self._signal_group(signal.SIGKILL)
+        self.popen.wait()
+
+    def _signal_group(self, sig: signal.Signals) -> None:
+        with suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, sig)
+
+
+class ProcessSupervisor:
+    """Starts processes and stops all of them, last started first."""
+
+    def __init__(self, log_dir: Path, *, grace: float = STOP_TIMEOUT) -> None:
+        self._log_dir = log_dir
+        self._grace = grace
+        self._processes: list[ManagedProcess] = []
+
+    def start(self, name: str, argv: list[str]) -> ManagedProcess:
+        """Start `argv` from the repository root; output goes to `<log_dir>/<name>.log`."""
+        self._log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self._log_dir / f"{name}.log"
+        with log_path.open("wb") as log:
+            popen = subprocess.Popen(  # noqa: S603  # argv built by the harness
+                argv,
+                cwd=REPO,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        process = ManagedProcess(name, popen, log_path)
+        self._processes.append(process)
+        return process
+
+    def stop_all(self) -> None:
+        """Stop every started process; log each log tail for the test report."""
+        while self._processes:
+            process = self._processes.pop()
+            process.stop(self._grace)
+            _LOGGER.info(
+                "%s exited with %s; log tail:\n%s",
+                process.name,
+                process.popen.returncode,
+                process.log_tail(),
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatorProcess:
+    """A `python -m simulator` process and its control API."""
+
+    process: ManagedProcess
+    host: str
+    control_url: str
+    credentials: GroupCredentials
+
+    async def status(self, session: aiohttp.ClientSession) -> dict[str, Any]:
+        """`GET /status` of the control API."""
+        async with session.get(f"{self.control_url}/status") as response:
+            response.raise_for_status()
+            result: dict[str, Any] = await response.json()
+            return result
+
+    async def set_fault(self, session: aiohttp.ClientSession, mode: str) -> None:
+        """`POST /fault`: none, offline, timeout, sleep, error500, ..., reset."""
+        async with session.post(
+            f"{self.control_url}/fault", json={"mode": mode}
+        ) as response:
+            response.raise_for_status()
+
+
+def start_simulator(
+    supervisor: ProcessSupervisor,
+    key_file: Path,
+    credentials: GroupCredentials,
+    appliance: str,
+    fab_number: str,
+) -> SimulatorProcess:
+    """Start a paired simulated appliance on free ports (its key written to `key_file`)."""
+    key_file.write_text(credentials.group_key_hex)
+    key_file.chmod(0o600)
+    port, control_port = free_port(), free_port()
+    process = supervisor.start(
+        f"simulator-{appliance}",
+        [
+            sys.executable, "-m", "simulator", "--host", HOST, "--port", str(port),
+            "--control-port", str(control_port), "--group-id", credentials.group_id,
+            "--group-key-file", str(key_file), "--appliance", appliance,
+            "--fab-number", fab_number,
+        ],
+    )  # fmt: skip
+    return SimulatorProcess(
+        process, f"{HOST}:{port}", f"http://{HOST}:{control_port}", credentials
+    )
+
+
+def write_hass_config(config_dir: Path, port: int) -> None:
+    """A minimal Home Assistant configuration with this integration linked in."""
+    (config_dir / "custom_components").mkdir(parents=True)
+    (config_dir / "custom_components" / "miele_local").symlink_to(COMPONENT)
+    (config_dir / "configuration.yaml").write_text(
+        f"""\
+homeassistant:
+  name: Miele e2e
+  time_zone: UTC
+  unit_system: metric
+  country: DE
+  latitude: 0
+  longitude: 0
+  elevation: 0
+http:
+  server_host: {HOST}
+  server_port: {port}
+api:
+config:
+onboarding:
+repairs:
+websocket_api:
+logger:
+  default: warning
+  logs:
+    custom_components.miele_local: debug
+"""
+    )
+
+
+class HassWebsocket:
+    """An authenticated websocket connection to Home Assistant."""
+
+    def __init__(self, connection: aiohttp.ClientWebSocketResponse) -> None:
+        self._connection = connection
+        self._next_id = 1
+
+    async def command(self, command_type: str, **fields: Any) -> Any:
+        """Send one command and return its result; fail on an error answer."""
+        message_id = self._next_id
+        self._next_id += 1
+        await self._connection.send_json(
+            {"id": message_id, "type": command_type, **fields}
+        )
+        while True:
+            answer: dict[str, Any] = await self._connection.receive_json(timeout=30)
+            if answer.get("id") == message_id and answer.get("type") == "result":
+                assert answer["success"], (
+                    f"{command_type} failed: {answer.get('error')}"
+                )
+                return answer["result"]
+
+
+class HassApi:
+    """Home Assistant's REST and websocket APIs, as the first (admin) user."""
+
+    def __init__(self, session: aiohttp.ClientSession, port: int) -> None:
+        self.session = session
+        self.base_url = f"http://{HOST}:{port}"
+        self.client_id = f"{self.base_url}/"
+        self._token = ""
+
+    @property
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"} if self._token else {}
+
+    async def request(self, method: str, path: str, payload: object = None) -> Any:
+        """One REST call; fail unless the answer is 200 OK; return its JSON."""
+        async with self.session.request(
+            method, f"{self.base_url}{path}", json=payload, headers=self._headers
+        ) as response:
+            body = await response.text()
+            assert response.status == 200, f"{method} {path}: {response.status} {body}"
+            return await response.json() if body else None
+
+    async def onboard(self) -> None:
+        """Create the owner, log in and finish every onboarding step."""
+        result = await self.request(
+            "POST",
+            "/api/onboarding/users",
+            {
+                "client_id": self.client_id,
+                "name": "Owner",
+                "username": "owner",
+                "password": "e2e-password",
+                "language": "en",
+            },
+        )
+        async with self.session.post(
+            f"{self.base_url}/auth/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": result["auth_code"],
+                "client_id": self.client_id,
+            },
+        ) as response:
+            assert response.status == 200, await response.text()
+            self._token = (await response.json())["access_token"]
+        await self.request("POST", "/api/onboarding/core_config")
+        await self.request("POST", "/api/onboarding/analytics")
+        await self.request(
+            "POST",
+            "/api/onboarding/integration",
+            {
+                "client_id": self.client_id,
+                "redirect_uri": f"{self.client_id}?auth_callback=1",
+            },
+        )
+        steps = await self.request("GET", "/api/onboarding")
+        assert all(step["done"] for step in steps), steps
+
+    async def wait_running(self) -> None:
+        """Wait until Home Assistant has finished starting."""
+
+        async def running() -> bool | None:
+            config = await self.request("GET", "/api/config")
+            return True if config["state"] == "RUNNING" else None
+
+        await wait_for(running, within=START_TIMEOUT, what="Home Assistant to run")
+
+    async def state(self, entity_id: str) -> dict[str, Any]:
+        """The state object of one entity."""
+        result: dict[str, Any] = await self.request("GET", f"/api/states/{entity_id}")
+        return result
+
+    @asynccontextmanager
+    async def websocket(self) -> AsyncIterator[HassWebsocket]:
+        """An authenticated websocket connection, closed afterwards."""
+        async with self.session.ws_connect(
+            f"{self.base_url}/api/websocket"
+        ) as connection:
+            assert (await connection.receive_json(timeout=10))[
+                "type"
+            ] == "auth_required"
+            await connection.send_json({"type": "auth", "access_token": self._token})
+            answer = await connection.receive_json(timeout=10)
+            assert answer["type"] == "auth_ok", answer
+            yield HassWebsocket(connection)
+
+
+@pytest.fixture
+def supervisor(socket_enabled: None, tmp_path: Path) -> Iterator[ProcessSupervisor]:
+    """Starts the test's processes and always stops them, even when the test fails."""
+    processes = ProcessSupervisor(tmp_path / "logs")
+    try:
+        yield processes
+    finally:
+        processes.stop_all()
+
+
+@pytest.fixture
+async def http_session(
+    supervisor: ProcessSupervisor,
+) -> AsyncIterator[aiohttp.ClientSession]:
+    """A client session, closed before the processes are stopped."""
+    async with aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=30)
+    ) as session:
+        yield session
+
+
+@pytest.fixture
+async def live_hass(
+    supervisor: ProcessSupervisor,
+    http_session: aiohttp.ClientSession,
+    tmp_path: Path,
+) -> HassApi:
+    """A real `hass` process with a throw-away config, running and onboarded."""
+    hass_port = free_port()
+    config_dir = tmp_path / "config"
+    write_hass_config(config_dir, hass_port)
+    process = supervisor.start(
+        "hass",
+        [
+            sys.executable,
+            "-m",
+            "homeassistant",
+            "--config",
+            str(config_dir),
+            "--skip-pip",
+        ],
+    )
+    api = HassApi(http_session, hass_port)
+
+    async def running() -> bool | None:
+        process.assert_running()
+        async with http_session.get(f"{api.base_url}/api/onboarding") as response:
+            return True if response.status == 200 else None
+
+    await wait_for(running, within=START_TIMEOUT, what="Home Assistant's HTTP server")
+    await api.onboard()
+    await api.wait_running()
+    return api
+
+
+@pytest.fixture
+async def simulated_washer(
+    supervisor: ProcessSupervisor, http_session: aiohttp.ClientSession, tmp_path: Path
+) -> SimulatorProcess:
+    """A `python -m simulator` washer, mid-programme and paired with a fresh key."""
+    washer = start_simulator(
+        supervisor,
+        tmp_path / "group_key.txt",
+        GroupCredentials.generate(),
+        "washer",
+        E2E_FAB_NUMBER,
+    )
+
+    async def answering() -> dict[str, Any] | None:
+        washer.process.assert_running()
+        return await washer.status(http_session)
+
+    await wait_for(answering, within=START_TIMEOUT, what="the simulator")
+    return washer

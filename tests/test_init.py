@@ -1,0 +1,150 @@
+"""Setup, unload, reload and the shared connection manager, against the simulator."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.miele_local import MIELE_MANAGER, get_manager
+from custom_components.miele_local.const import CONF_GROUP_KEY, DOMAIN
+from custom_components.miele_local.coordinator import pairing_lost_issue_id
+from custom_components.miele_local.miele.credentials import GroupCredentials
+from custom_components.miele_local.miele.exceptions import ReconnectionError
+
+from .conftest import entry_data
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+
+async def test_setup_unload_and_reload(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    assert init_integration.state is ConfigEntryState.LOADED
+    coordinator = init_integration.runtime_data.coordinator
+    assert coordinator.ident.fab_number == init_integration.unique_id
+    assert coordinator.data.status is not None
+    assert coordinator.manager is hass.data[MIELE_MANAGER]
+
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert init_integration.runtime_data.coordinator is not coordinator
+
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_unreachable_appliance_retries_setup(
+    hass: HomeAssistant,
+    simulator: Any,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    simulator.set_fault("offline")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert (
+        mock_config_entry.reason
+        == f"Cannot reach {mock_config_entry.title} at {simulator.host}"
+    )
+
+    simulator.set_fault("none")
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=1))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_setup_is_bounded_in_time(
+    hass: HomeAssistant, simulator: Any, mock_config_entry: MockConfigEntry
+) -> None:
+    """An appliance that accepts but never answers cannot hold Home Assistant's start."""
+    simulator.set_fault("timeout")
+    mock_config_entry.add_to_hass(hass)
+    with patch("custom_components.miele_local.coordinator.SETUP_TIMEOUT", 0.2):
+        await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    simulator.set_fault("none")
+
+
+async def test_invalid_stored_key_is_a_setup_error(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**mock_config_entry.data, CONF_GROUP_KEY: "12"}
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert "group_key" in str(mock_config_entry.reason)
+    assert "12" not in str(mock_config_entry.reason)
+
+
+async def test_rejected_key_of_our_household_starts_reauth(
+    hass: HomeAssistant, simulator: Any, credentials: GroupCredentials
+) -> None:
+    """mDNS still advertises our group but the key is refused: ask for the key."""
+    wrong = GroupCredentials(credentials.group_id, bytes(64))
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=simulator.device_id,
+        data=entry_data(simulator.host, simulator.device_id, wrong),
+    )
+    entry.add_to_hass(hass)
+    get_manager(hass).get_device_resetter().note_advertised_group(
+        simulator.device_id, credentials.group_id
+    )
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_manager_is_shared_and_closed_on_stop(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Any
+) -> None:
+    manager = get_manager(hass)
+    assert manager is init_integration.runtime_data.coordinator.manager
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    with pytest.raises(ReconnectionError):
+        await manager.start()
+
+
+async def test_removing_the_entry_deletes_its_repair_issue(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    issue_id = pairing_lost_issue_id(init_integration.entry_id)
+    ir.async_create_issue(
+        hass, DOMAIN, issue_id, is_fixable=True, severity=ir.IssueSeverity.ERROR,
+        translation_key="pairing_lost",
+    )  # fmt: skip
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_setup_after_manager_closed_is_not_ready(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """While Home Assistant stops, the closed manager refuses new clients: retry later."""
+    await get_manager(hass).close()
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY

@@ -1,0 +1,153 @@
+"""The lost-pairing repair issue: raised after a reset, fixed by its fix flow."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.repairs import repairs_flow_manager
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.miele_local.const import CONF_GROUP_KEY, DOMAIN
+from custom_components.miele_local.coordinator import pairing_lost_issue_id
+from custom_components.miele_local.miele.client import MieleClient
+from custom_components.miele_local.miele.credentials import GroupCredentials
+from custom_components.miele_local.repairs import async_create_fix_flow
+
+if TYPE_CHECKING:
+    from freezegun.api import FrozenDateTimeFactory
+    from homeassistant.core import HomeAssistant
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+
+async def lose_pairing(
+    hass: HomeAssistant, simulator: Any, freezer: FrozenDateTimeFactory
+) -> str:
+    """Reset the appliance, poll, and return the issue id that appeared."""
+    assert await async_setup_component(hass, "repairs", {})
+    simulator.set_fault("reset")
+    freezer.tick(30)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    entry_id = hass.config_entries.async_entries(DOMAIN)[0].entry_id
+    issue_id = pairing_lost_issue_id(entry_id)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    return issue_id
+
+
+async def start_fix(hass: HomeAssistant, issue_id: str) -> Any:
+    """Open the issue's fix flow."""
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    return await manager.async_init(DOMAIN, data={"issue_id": issue_id})
+
+
+async def configure(hass: HomeAssistant, flow_id: str, data: dict[str, Any]) -> Any:
+    """Submit a step of a fix flow."""
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    return await manager.async_configure(flow_id, data)
+
+
+async def test_reset_raises_issue_and_stored_key_fixes_it(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Any,
+    credentials: GroupCredentials,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    issue_id = await lose_pairing(hass, simulator, freezer)
+    coordinator = init_integration.runtime_data.coordinator
+    assert not coordinator.last_update_success
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flows == []  # a lost pairing is a repair, not a reauth
+
+    result = await start_fix(hass, issue_id)
+    assert result["step_id"] == "confirm"
+    result = await configure(hass, result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert simulator.credentials == credentials
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_issue_cleared_when_appliance_answers_again(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Any,
+    credentials: GroupCredentials,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    issue_id = await lose_pairing(hass, simulator, freezer)
+    async with MieleClient(simulator.host, credentials) as client:
+        await client.commission(credentials)  # re-paired from elsewhere
+    freezer.tick(30)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert init_integration.runtime_data.coordinator.last_update_success
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_appliance_paired_elsewhere_needs_its_key(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Any,
+    simulator_factory: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    issue_id = await lose_pairing(hass, simulator, freezer)
+    other_key = GroupCredentials.generate()
+    async with MieleClient(simulator.host, other_key) as client:
+        await client.commission(other_key)
+    other = await simulator_factory("oven", credentials=other_key)
+    simulator.set_fault("reset")
+    simulator.set_fault("none")
+
+    result = await start_fix(hass, issue_id)
+    result = await configure(hass, result["flow_id"], {})
+    assert result["step_id"] == "new_key"
+    keys = {"group_id": other_key.group_id, "group_key": other_key.group_key_hex}
+    result = await configure(hass, result["flow_id"], {**keys, "group_key": "00"})
+    assert result["errors"] == {"group_key": "invalid_group_key"}
+    result = await configure(hass, result["flow_id"], {**keys, "group_id": "0" * 16})
+    assert result["errors"] == {"base": "invalid_auth"}
+    hass.config_entries.async_update_entry(init_integration, unique_id=other.device_id)
+    result = await configure(hass, result["flow_id"], keys)
+    assert result["errors"] == {"base": "wrong_device"}
+    hass.config_entries.async_update_entry(
+        init_integration, unique_id=simulator.device_id
+    )
+    result = await configure(hass, result["flow_id"], keys)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.data[CONF_GROUP_KEY] == other_key.group_key_hex
+    assert init_integration.state is ConfigEntryState.LOADED
+
+
+async def test_fix_flow_reports_unreachable_appliance(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    issue_id = await lose_pairing(hass, simulator, freezer)
+    result = await start_fix(hass, issue_id)
+    simulator.set_fault("offline")
+    result = await configure(hass, result["flow_id"], {})
+    assert result["errors"] == {"base": "cannot_connect"}
+    simulator.set_fault("none")
+    simulator.set_fault("reset")
+    result = await configure(hass, result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_fix_flow_for_unknown_entry(hass: HomeAssistant) -> None:
+    with pytest.raises(ValueError, match="pairing_lost_nope"):
+        await async_create_fix_flow(hass, "pairing_lost_nope", {"entry_id": "nope"})
