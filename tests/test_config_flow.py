@@ -20,6 +20,7 @@ from custom_components.miele_local.const import (
     CONF_DEVICE_ID,
     CONF_GROUP_ID,
     CONF_GROUP_KEY,
+    CONF_RETRIES,
     CONF_SCAN_INTERVAL,
     CONF_TIMEOUT,
     DOMAIN,
@@ -470,10 +471,11 @@ async def test_options_flow(
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 60.0, CONF_TIMEOUT: 5.0}
+        result["flow_id"],
+        {CONF_SCAN_INTERVAL: 60.0, CONF_TIMEOUT: 5.0, CONF_RETRIES: 1.0},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_SCAN_INTERVAL: 60, CONF_TIMEOUT: 5}
+    assert entry.options == {CONF_SCAN_INTERVAL: 60, CONF_TIMEOUT: 5, CONF_RETRIES: 1}
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.miele_local.const import CONF_SCAN_INTERVAL, DOMAIN
+from custom_components.miele_local.const import CONF_RETRIES, CONF_SCAN_INTERVAL, DOMAIN
 from custom_components.miele_local.miele.connection.health import ConnectionState
 from custom_components.miele_local.miele.models import Status
 
@@ -69,6 +69,30 @@ async def test_scan_interval_option(
     await hass.config_entries.async_setup(entry.entry_id)
     assert coordinator_of(entry).update_interval is not None
     assert coordinator_of(entry).update_interval.total_seconds() == 120
+
+
+@pytest.mark.parametrize(("retries", "attempts"), [(0, 1), (2, 3)])
+async def test_retries_option_bounds_attempts_per_poll(
+    hass: HomeAssistant,
+    simulator: Any,
+    credentials: Any,
+    freezer: FrozenDateTimeFactory,
+    retries: int,
+    attempts: int,
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=simulator.device_id,
+        data=entry_data(simulator.host, simulator.device_id, credentials),
+        options={CONF_RETRIES: retries},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    coordinator = coordinator_of(entry)
+    simulator.set_fault("offline")
+    await poll(hass, freezer)
+    assert not coordinator.last_update_success
+    assert coordinator.health.consecutive_failures == attempts
 
 
 async def test_single_off_sample_is_held(

@@ -33,8 +33,10 @@ from .const import (
     CONF_DEVICE_ID,
     CONF_GROUP_ID,
     CONF_GROUP_KEY,
+    CONF_RETRIES,
     CONF_SCAN_INTERVAL,
     CONF_TIMEOUT,
+    DEFAULT_RETRIES,
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_TIMEOUT,
     DOMAIN,
@@ -463,6 +465,15 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
+def _count(minimum: int, maximum: int) -> NumberSelector:
+    """A whole number in a box."""
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=minimum, max=maximum, step=1, mode=NumberSelectorMode.BOX
+        )
+    )
+
+
 def _seconds(minimum: int, maximum: int) -> NumberSelector:
     """Whole seconds in a box."""
     return NumberSelector(
@@ -477,7 +488,7 @@ def _seconds(minimum: int, maximum: int) -> NumberSelector:
 
 
 class MieleLocalOptionsFlow(OptionsFlowWithReload):
-    """Polling interval and request timeout; the entry reloads on change."""
+    """Polling interval, request timeout and read retries; the entry reloads on change."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -499,6 +510,9 @@ class MieleLocalOptionsFlow(OptionsFlowWithReload):
                     vol.Required(
                         CONF_TIMEOUT, default=options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT)
                     ): _seconds(1, 60),
+                    vol.Required(
+                        CONF_RETRIES, default=options.get(CONF_RETRIES, DEFAULT_RETRIES)
+                    ): _count(0, 10),
                 }
             ),
         )

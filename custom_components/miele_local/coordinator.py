@@ -13,7 +13,9 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import (
+    CONF_RETRIES,
     CONF_SCAN_INTERVAL,
+    DEFAULT_RETRIES,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
@@ -141,7 +143,13 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             async with asyncio.timeout(
                 None if self.data is not None else SETUP_TIMEOUT
             ):
-                result = await self.manager.execute_with_retry(self.device_id, read)
+                result = await self.manager.execute_with_retry(
+                    self.device_id,
+                    read,
+                    retries=int(
+                        self.config_entry.options.get(CONF_RETRIES, DEFAULT_RETRIES)
+                    ),
+                )
         except MieleAuthError as err:
             if await self.manager.get_device_resetter().detect_factory_reset(
                 self.client, self.device_id

@@ -357,6 +357,26 @@ async def test_http_500_is_retried_when_sleep_detection_is_off(
     assert puts(sim) == 0
 
 
+async def test_per_call_retries_override_the_setting(
+    simulator_factory: SimulatorFactory,
+    credentials: GroupCredentials,
+    manager: ConnectionManager,
+    fake_sleep: RecordingSleep,
+) -> None:
+    sim = await simulator_factory(credentials=credentials)
+    client = await manager.get_client(sim.device_id, profile_for(sim, credentials))
+    sim.set_fault("offline")
+    with pytest.raises(ConnectionLostError, match="2 attempt"):
+        await manager.execute_with_retry(
+            sim.device_id, lambda: client.get_state(sim.device_id), retries=1
+        )
+    assert fake_sleep.delays == [0.75]
+    with pytest.raises(ValueError, match="negative"):
+        await manager.execute_with_retry(
+            sim.device_id, lambda: client.get_state(sim.device_id), retries=-1
+        )
+
+
 @pytest.mark.parametrize(
     ("fault", "error", "kind"),
     [

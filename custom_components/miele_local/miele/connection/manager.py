@@ -334,19 +334,27 @@ class ConnectionManager:
         return result
 
     async def execute_with_retry[T](
-        self, device_id: str, op: Callable[[], Awaitable[T]], *, idempotent: bool = True
+        self,
+        device_id: str,
+        op: Callable[[], Awaitable[T]],
+        *,
+        idempotent: bool = True,
+        retries: int | None = None,
     ) -> T:
         """
         Run a read, retrying connection errors, timeouts and HTTP 500.
 
         Other errors are raised at once. A sleeping module is woken up to ``wake_attempts``
         times (then :class:`DeviceSleepError`); exhausted retries raise
-        :class:`ConnectionLostError` chained from the last error. ``idempotent=False``
-        delegates to :meth:`execute_once`.
+        :class:`ConnectionLostError` chained from the last error. ``retries`` overrides
+        ``retry_count`` for this call. ``idempotent=False`` delegates to :meth:`execute_once`.
         """
         if not idempotent:
             return await self.execute_once(device_id, op)
-        retries = wakes = 0
+        max_retries = self.settings.retry_count if retries is None else retries
+        if max_retries < 0:
+            raise ValueError("retries must not be negative")
+        attempt = wakes = 0
         while True:
             started = self._clock()
             try:
@@ -375,23 +383,23 @@ class ConnectionManager:
                 wakes += 1
                 await self._wake(client, device_id)
                 continue
-            if retries >= self.settings.retry_count:
+            if attempt >= max_retries:
                 raise ConnectionLostError(
-                    f"{device_id}: no answer after {retries + 1} attempt(s) "
+                    f"{device_id}: no answer after {attempt + 1} attempt(s) "
                     f"({error_kind(last_error)})"
                 ) from last_error
             delay = backoff_delay(
-                retries,
+                attempt,
                 base=self.settings.retry_delay,
                 cap=self._retry_max_delay,
                 jitter=self._jitter,
                 rand=self._rand,
             )
-            retries += 1
+            attempt += 1
             _LOGGER.debug(
                 "Retry %d/%d for %s in %.2f s after %s",
-                retries,
-                self.settings.retry_count,
+                attempt,
+                max_retries,
                 device_id,
                 delay,
                 error_kind(last_error),
