@@ -466,7 +466,7 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 def _count(minimum: int, maximum: int) -> NumberSelector:
-    """A whole number in a box."""
+    """Return a selector for a whole number in a box."""
     return NumberSelector(
         NumberSelectorConfig(
             min=minimum, max=maximum, step=1, mode=NumberSelectorMode.BOX
