@@ -1,0 +1,1 @@
+"""Reproducible benchmarks of the Miele Local library (run with ``scripts/bench``)."""

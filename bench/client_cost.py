@@ -1,0 +1,225 @@
+"""
+Client cost: sequential signed ``GET State`` round trips against one simulator process.
+
+The same workload runs through this library's ``MieleClient``, through the
+``ConnectionManager`` read path the integration uses, and through ``asyncmiele`` 0.2.6,
+in alternating rounds against the same simulator. The simulator runs in its own process, so
+``time.process_time()`` measures the client alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from functools import partial
+import importlib
+from statistics import median
+import time
+from typing import Any
+import warnings
+
+import aiohttp
+from yarl import URL
+
+from custom_components.miele_local.miele import crypto
+from custom_components.miele_local.miele.client import MieleClient
+from custom_components.miele_local.miele.connection.manager import ConnectionManager
+from custom_components.miele_local.miele.connection.profile import DeviceProfile
+from custom_components.miele_local.miele.credentials import GroupCredentials
+
+from .measure import CpuWindow, percentile
+from .procs import SimulatorProcess
+
+type Fetch = Callable[[], Awaitable[object]]
+type Workload = Callable[[SimulatorProcess], AbstractAsyncContextManager[Fetch]]
+
+DEVICE_ID = "000112345678"
+ASYNCMIELE = "asyncmiele 0.2.6 `get_device_state`"
+OURS = "miele_local `MieleClient.get_state`"
+FLOOR = "plain aiohttp replaying a pre-signed GET (transport floor)"
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One uninterrupted run of a workload."""
+
+    requests: int
+    wall: float
+    client_cpu: float
+    server_cpu: float
+
+    @property
+    def requests_per_second(self) -> float:
+        """Completed requests per wall-clock second."""
+        return self.requests / self.wall
+
+
+@dataclass(slots=True)
+class ClientResult:
+    """Measurements of one workload over all rounds."""
+
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    rounds: list[Round] = field(default_factory=list)
+
+    @property
+    def requests_per_second(self) -> float:
+        """Median over rounds of the completed requests per wall-clock second."""
+        return median(r.requests_per_second for r in self.rounds)
+
+    @property
+    def cpu_per_request(self) -> float:
+        """Median over rounds of the client process CPU seconds per request."""
+        return median(r.client_cpu / r.requests for r in self.rounds)
+
+    @property
+    def server_cpu_per_request(self) -> float:
+        """Median over rounds of the simulator process CPU seconds per request."""
+        return median(r.server_cpu / r.requests for r in self.rounds)
+
+    def latency(self, q: float) -> float:
+        """Return the ``q``-th latency percentile over all rounds, in seconds."""
+        return percentile(self.latencies, q)
+
+    def ratio_to(self, other: ClientResult) -> float:
+        """Median over rounds of this throughput divided by ``other``'s in the same round."""
+        return median(
+            mine.requests_per_second / theirs.requests_per_second
+            for mine, theirs in zip(self.rounds, other.rounds, strict=True)
+        )
+
+
+@asynccontextmanager
+async def miele_local_client(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
+    """Read State with miele_local's ``MieleClient`` on its own session."""
+    async with MieleClient(sim.host, sim.credentials) as client:
+        yield partial(client.get_state, sim.device_id)
+
+
+@asynccontextmanager
+async def miele_local_manager(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
+    """Read State the integration's way: pool slot, retries and health bookkeeping."""
+    async with ConnectionManager() as manager:
+        profile = DeviceProfile(sim.device_id, sim.host, sim.credentials)
+        client = await manager.get_client(sim.device_id, profile)
+        read = partial(client.get_state, sim.device_id)
+
+        async def fetch() -> object:
+            return await manager.execute_with_retry(sim.device_id, read)
+
+        yield fetch
+
+
+@asynccontextmanager
+async def asyncmiele_client(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
+    """``asyncmiele.api.client.MieleClient(host, group_id bytes, group_key bytes)``."""
+    module: Any = importlib.import_module("asyncmiele.api.client")
+    client = module.MieleClient(
+        sim.host, bytes.fromhex(sim.credentials.group_id), sim.credentials.group_key
+    )
+    async with client:
+        fetch = partial(client.get_device_state, sim.device_id)
+        state = await fetch()
+        if "Status" not in state.raw_state:
+            raise RuntimeError(f"asyncmiele read no usable State: {state.raw_state!r}")
+        yield fetch
+
+
+@asynccontextmanager
+async def aiohttp_floor(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
+    """
+    Replay one pre-signed GET with plain aiohttp and read the body, nothing else.
+
+    The transport floor under any aiohttp-based client: no signing, no verification, no
+    decryption, no parsing (the simulator does not check the Date, so a replay is accepted).
+    """
+    date = formatdate(usegmt=True)
+    path = f"/Devices/{sim.device_id}/State"
+    signature, _ = crypto.seal_request(
+        sim.credentials.group_key, "GET", sim.host, path, "", crypto.ACCEPT, date, b""
+    )
+    headers = {
+        "Host": sim.host,
+        "Accept": crypto.ACCEPT,
+        "Date": date,
+        "Authorization": crypto.format_authorization(
+            sim.credentials.group_id, signature
+        ),
+    }
+    url = URL(f"http://{sim.host}{path}", encoded=True)
+    async with aiohttp.ClientSession() as session:
+
+        async def fetch() -> object:
+            async with session.get(url, headers=headers) as response:
+                response.raise_for_status()
+                return await response.read()
+
+        yield fetch
+
+
+WORKLOADS: dict[str, Workload] = {
+    OURS: miele_local_client,
+    "miele_local via `ConnectionManager.execute_with_retry`": miele_local_manager,
+    ASYNCMIELE: asyncmiele_client,
+    FLOOR: aiohttp_floor,
+}
+
+
+async def _measure(
+    fetch: Fetch, sim: SimulatorProcess, count: int, result: ClientResult
+) -> None:
+    latencies: list[float] = []
+    server_cpu = sim.cpu_time()
+    start = CpuWindow.now()
+    for _ in range(count):
+        sent = time.perf_counter()
+        await fetch()
+        latencies.append(time.perf_counter() - sent)
+    end = CpuWindow.now()
+    result.latencies.extend(latencies)
+    result.rounds.append(
+        Round(
+            count,
+            end.wall - start.wall,
+            end.cpu - start.cpu,
+            sim.cpu_time() - server_cpu,
+        )
+    )
+
+
+async def run(*, requests: int, rounds: int, warmup: int = 100) -> list[ClientResult]:
+    """Run every workload ``rounds`` times, alternating, ``requests`` round trips each."""
+    # asyncmiele calls the deprecated datetime.utcnow() on every request.
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="asyncmiele")
+    sim = SimulatorProcess(GroupCredentials.generate(), DEVICE_ID)
+    results = {name: ClientResult(name) for name in WORKLOADS}
+    async with sim.running():
+        for _ in range(rounds):
+            for name, workload in WORKLOADS.items():
+                async with workload(sim) as fetch:
+                    for _ in range(warmup):
+                        await fetch()
+                    await _measure(fetch, sim, requests, results[name])
+    return list(results.values())
+
+
+def table(results: list[ClientResult]) -> str:
+    """Render the results as a Markdown table, with the throughput ratio to asyncmiele."""
+    baseline = next(r for r in results if r.name == ASYNCMIELE)
+    lines = [
+        (
+            "| client | requests | requests/s | p50 latency | p99 latency "
+            "| client CPU / request | simulator CPU / request | throughput vs asyncmiele |"
+        ),
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    lines.extend(
+        f"| {r.name} | {len(r.latencies)} | {r.requests_per_second:,.0f} "
+        f"| {r.latency(50) * 1e6:,.0f} µs | {r.latency(99) * 1e6:,.0f} µs "
+        f"| {r.cpu_per_request * 1e6:,.0f} µs | {r.server_cpu_per_request * 1e6:,.0f} µs "
+        f"| {r.ratio_to(baseline):.2f}x |"
+        for r in results
+    )
+    return "\n".join(lines)

@@ -1,0 +1,94 @@
+"""
+Scale: one ``ConnectionManager`` polling N simulated appliances every few seconds.
+
+The appliances run in one ``python -m bench.fleet`` process, the client in one
+``python -m bench.scale_worker`` process, so the client's CPU and memory are measured alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+import sys
+import tempfile
+
+from custom_components.miele_local.miele.credentials import GroupCredentials
+
+from .procs import fleet_process
+from .scale_worker import ScaleSample
+
+
+def _write_spec(
+    directory: str, credentials: GroupCredentials, devices: list[tuple[str, str]]
+) -> Path:
+    """Write what the worker needs (the key included) to a private file."""
+    spec = Path(directory, "spec.json")
+    spec.touch(mode=0o600)
+    spec.write_text(
+        json.dumps(
+            {
+                "group_id": credentials.group_id,
+                "group_key": credentials.group_key_hex,
+                "devices": devices,
+            }
+        ),
+        encoding="utf-8",
+    )
+    return spec
+
+
+async def _sample(count: int, *, duration: float, interval: float) -> ScaleSample:
+    credentials = GroupCredentials.generate()
+    async with fleet_process(count, credentials) as devices:
+        with tempfile.TemporaryDirectory() as directory:
+            spec = _write_spec(directory, credentials, devices)
+            worker = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bench.scale_worker",
+                str(spec),
+                f"--duration={duration}",
+                f"--interval={interval}",
+                stdout=asyncio.subprocess.PIPE,
+            )
+            output, _ = await worker.communicate()
+    if worker.returncode:
+        raise RuntimeError(f"scale worker for {count} appliances failed")
+    return ScaleSample(**json.loads(output))
+
+
+async def run(
+    counts: list[int], *, duration: float, interval: float
+) -> list[ScaleSample]:
+    """Measure each appliance count in turn, each with fresh processes."""
+    return [
+        await _sample(count, duration=duration, interval=interval) for count in counts
+    ]
+
+
+def table(samples: list[ScaleSample]) -> str:
+    """Render the samples as a Markdown table."""
+    lines = [
+        (
+            "| appliances | measured | polls | failed | CPU, one core | CPU net of probe "
+            "| CPU per poll | loop lag p99 | loop lag peak | idle lag p99 | poll p50 "
+            "| poll p99 | RSS per appliance |"
+        ),
+        (
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+            "| ---: | ---: |"
+        ),
+    ]
+    for s in samples:
+        net = s.cpu_share - s.baseline_cpu_share
+        lines.append(
+            f"| {s.appliances} | {s.seconds:.0f} s | {s.polls} | {s.failed_polls} "
+            f"| {s.cpu_share:.2%} | {net:.2%} "
+            f"| {net * s.seconds / max(s.polls, 1) * 1e6:,.0f} µs "
+            f"| {s.lag_p99 * 1e3:.2f} ms | {s.lag_peak * 1e3:.2f} ms "
+            f"| {s.baseline_lag_p99 * 1e3:.2f} ms "
+            f"| {s.poll_p50 * 1e3:.1f} ms | {s.poll_p99 * 1e3:.1f} ms "
+            f"| {s.rss_per_appliance / 1024:.1f} KiB |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,163 @@
+"""
+The client side of the scale benchmark, in its own process so CPU and memory are its own.
+
+``python -m bench.scale_worker SPEC_FILE --duration S --interval S`` polls every appliance in
+the spec (JSON: group id, key, ``[[device_id, host], ...]``) through one
+``ConnectionManager`` the way Home Assistant's coordinators do, and prints one JSON result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from dataclasses import asdict, dataclass, field
+from functools import partial
+import json
+from pathlib import Path
+import random
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from custom_components.miele_local.miele.connection.manager import ConnectionManager
+from custom_components.miele_local.miele.connection.profile import DeviceProfile
+from custom_components.miele_local.miele.credentials import GroupCredentials
+from custom_components.miele_local.miele.exceptions import MieleError
+
+from .measure import CpuWindow, LoopLagProbe, percentile, rss_bytes
+
+if TYPE_CHECKING:
+    from custom_components.miele_local.miele.client import MieleClient
+
+BASELINE_SECONDS = 5.0
+# Home Assistant's DataUpdateCoordinator fires at int(loop.time()) + a per-coordinator
+# offset drawn from [RANDOM_MICROSECOND_MIN, RANDOM_MICROSECOND_MAX] + the interval.
+OFFSET_RANGE = (0.05, 0.5)
+
+
+@dataclass(slots=True)
+class PollStats:
+    """Outcomes of the polls of every appliance."""
+
+    succeeded: int = 0
+    failed: int = 0
+    durations: list[float] = field(default_factory=list)
+
+    def reset(self) -> None:
+        """Forget everything (after the warm-up)."""
+        self.succeeded = self.failed = 0
+        self.durations.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleSample:
+    """What one worker run measured."""
+
+    appliances: int
+    seconds: float
+    polls: int
+    failed_polls: int
+    cpu_share: float
+    baseline_cpu_share: float
+    baseline_lag_p99: float
+    lag_p99: float
+    lag_peak: float
+    poll_p50: float
+    poll_p99: float
+    rss_per_appliance: float
+
+
+async def _poll(
+    manager: ConnectionManager,
+    client: MieleClient,
+    device_id: str,
+    interval: float,
+    offset: float,
+    stats: PollStats,
+) -> None:
+    """Read State forever, scheduled like a Home Assistant coordinator."""
+    loop = asyncio.get_running_loop()
+    read = partial(client.get_state, device_id)
+    while True:
+        started = time.perf_counter()
+        try:
+            await manager.execute_with_retry(device_id, read)
+        except MieleError:
+            stats.failed += 1
+        else:
+            stats.succeeded += 1
+            stats.durations.append(time.perf_counter() - started)
+        await asyncio.sleep(int(loop.time()) + offset + interval - loop.time())
+
+
+async def measure(
+    credentials: GroupCredentials,
+    devices: list[tuple[str, str]],
+    *,
+    duration: float,
+    interval: float,
+) -> ScaleSample:
+    """Poll ``devices`` for one warm-up interval, then measure for ``duration`` seconds."""
+    rng = random.Random(len(devices))  # noqa: S311 - reproducible schedule, not secrets
+    stats = PollStats()
+    async with LoopLagProbe() as probe:
+        idle_start = CpuWindow.now()
+        await asyncio.sleep(BASELINE_SECONDS)
+        baseline = CpuWindow.now().share_since(idle_start)
+        baseline_lag_p99 = percentile(probe.lags, 99)
+        rss_before = rss_bytes()
+        async with ConnectionManager() as manager:
+            pollers = []
+            for device_id, host in devices:
+                profile = DeviceProfile(device_id, host, credentials)
+                client = await manager.get_client(device_id, profile)
+                offset = rng.uniform(*OFFSET_RANGE)
+                pollers.append(
+                    asyncio.create_task(
+                        _poll(manager, client, device_id, interval, offset, stats)
+                    )
+                )
+            await asyncio.sleep(interval + 1)
+            probe.reset()
+            stats.reset()
+            start = CpuWindow.now()
+            await asyncio.sleep(duration)
+            end = CpuWindow.now()
+            rss_after = rss_bytes()
+            for poller in pollers:
+                poller.cancel()
+            await asyncio.gather(*pollers, return_exceptions=True)
+    return ScaleSample(
+        appliances=len(devices),
+        seconds=end.wall - start.wall,
+        polls=stats.succeeded,
+        failed_polls=stats.failed,
+        cpu_share=end.share_since(start),
+        baseline_cpu_share=baseline,
+        baseline_lag_p99=baseline_lag_p99,
+        lag_p99=percentile(probe.lags, 99),
+        lag_peak=max(probe.lags),
+        poll_p50=percentile(stats.durations, 50),
+        poll_p99=percentile(stats.durations, 99),
+        rss_per_appliance=(rss_after - rss_before) / len(devices),
+    )
+
+
+def main() -> None:
+    """Read the spec, measure, print the result as one JSON line."""
+    parser = argparse.ArgumentParser(prog="python -m bench.scale_worker")
+    parser.add_argument("spec", type=Path)
+    parser.add_argument("--duration", type=float, required=True)
+    parser.add_argument("--interval", type=float, required=True)
+    args = parser.parse_args()
+    spec = json.loads(args.spec.read_text(encoding="utf-8"))
+    credentials = GroupCredentials.from_hex(spec["group_id"], spec["group_key"])
+    devices = [(device_id, host) for device_id, host in spec["devices"]]
+    sample = asyncio.run(
+        measure(credentials, devices, duration=args.duration, interval=args.interval)
+    )
+    sys.stdout.write(json.dumps(asdict(sample)) + "\n")
+
+
+if __name__ == "__main__":
+    main()
