@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
     from .coordinator import MieleLocalConfigEntry
 
+PARALLEL_UPDATES = 1
+
 
 @dataclass(frozen=True, kw_only=True)
 class MieleSwitchEntityDescription(SwitchEntityDescription):
@@ -26,8 +28,6 @@ class MieleSwitchEntityDescription(SwitchEntityDescription):
     off_action: ProcessAction
     on_statuses: frozenset[Status]
 
-
-PARALLEL_UPDATES = 1
 
 SWITCHES: tuple[MieleSwitchEntityDescription, ...] = (
     MieleSwitchEntityDescription(

@@ -58,6 +58,7 @@ class ConnectionPool:
         self._acquire_timeout = acquire_timeout
         self._idle_timeout = idle_timeout
         self._clock = clock
+        self._next_sweep = clock() + idle_timeout / 4
         self._global = asyncio.Semaphore(max_connections)
         self._hosts: dict[str, _HostEntry] = {}
         self._active = 0
@@ -98,7 +99,8 @@ class ConnectionPool:
         Raises :class:`ConnectionPoolExhaustedError` when no slot frees up within
         ``acquire_timeout``. Cancellation while waiting propagates.
         """
-        self.close_idle()
+        if self._clock() >= self._next_sweep:
+            self.close_idle()
         entry = self._hosts.get(host)
         if entry is None:
             entry = self._hosts[host] = _HostEntry(asyncio.Lock(), self._clock())
@@ -136,8 +138,14 @@ class ConnectionPool:
         self._acquired += 1
 
     def close_idle(self) -> int:
-        """Drop host entries unused for ``idle_timeout``; return how many were closed."""
+        """
+        Drop host entries unused for ``idle_timeout``; return how many were closed.
+
+        :meth:`slot` sweeps at most every quarter of ``idle_timeout``, so a request never
+        pays for a scan of every host.
+        """
         now = self._clock()
+        self._next_sweep = now + self._idle_timeout / 4
         stale = [
             host
             for host, entry in self._hosts.items()

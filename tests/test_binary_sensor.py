@@ -1,0 +1,87 @@
+"""Binary sensor platform: snapshots per appliance type and flags following the State."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN, Platform
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    snapshot_platform,
+)
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+
+if TYPE_CHECKING:
+    from freezegun.api import FrozenDateTimeFactory
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers import entity_registry as er
+    from syrupy.assertion import SnapshotAssertion
+
+    from simulator import SimulatedAppliance
+
+APPLIANCES = (
+    "washer",
+    "tumble_dryer",
+    "dishwasher",
+    "oven",
+    "fridge_freezer",
+    "hood",
+    "coffee_machine",
+)
+ENTITY = "binary_sensor.miele_000177753917"
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Set up only the binary sensor platform."""
+    return [Platform.BINARY_SENSOR]
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Serialise Home Assistant objects without their random ids."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.mark.parametrize("appliance_type", APPLIANCES)
+async def test_snapshot(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    init_integration: MockConfigEntry,
+) -> None:
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+async def test_flags_follow_state(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    simulator.update_state(
+        SignalDoor=True, SignalFailure=True, SignalInfo="yes", RemoteEnable=[0, 0, 0]
+    )
+    freezer.tick(timedelta(seconds=30))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert hass.states.get(f"{ENTITY}_door").state == STATE_ON
+    assert hass.states.get(f"{ENTITY}_failure").state == STATE_ON
+    assert hass.states.get(f"{ENTITY}_information").state == STATE_UNKNOWN
+    assert hass.states.get(f"{ENTITY}_remote_control").state == STATE_OFF
+    assert hass.states.get(f"{ENTITY}_connectivity").state == STATE_ON
+
+
+async def test_connectivity_unknown_after_history_is_cleared(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    coordinator = init_integration.runtime_data.coordinator
+
+    await coordinator.manager.get_health_monitor().clear_history(coordinator.device_id)
+    await hass.async_block_till_done()
+
+    assert hass.states.get(f"{ENTITY}_connectivity").state == STATE_UNKNOWN

@@ -1,0 +1,167 @@
+"""Connection-health entities follow the simulator going offline, asleep and reset."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+import time
+from typing import TYPE_CHECKING
+from unittest.mock import patch
+
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components import miele_local as integration
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    from freezegun.api import FrozenDateTimeFactory
+    from homeassistant.core import HomeAssistant
+
+    from simulator import SimulatedAppliance
+
+SCAN_INTERVAL = timedelta(seconds=30)
+START = "2026-05-04T12:00:20+00:00"
+ENTITY = "miele_000177753917"
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Set up the platforms that carry health entities."""
+    return [Platform.BINARY_SENSOR, Platform.SENSOR]
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(freezer: FrozenDateTimeFactory) -> Generator[None]:
+    """Freeze time; the connection manager's clock and sleeps run on the frozen clock."""
+    freezer.move_to(START)
+
+    async def sleep(delay: float) -> None:
+        freezer.tick(delay)
+
+    # time.monotonic is freezegun's while the freezer runs: request times are exact.
+    manager = partial(integration.ConnectionManager, clock=time.monotonic, sleep=sleep)
+    with patch.object(integration, "ConnectionManager", manager):
+        yield
+
+
+async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let one scan interval pass so the coordinator reads State again."""
+    freezer.tick(SCAN_INTERVAL)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def health(hass: HomeAssistant) -> dict[str, str]:
+    """The states of the health entities (and of the appliance's status sensor)."""
+    entity_ids = {
+        "state": f"sensor.{ENTITY}_connection_state",
+        "connected": f"binary_sensor.{ENTITY}_connectivity",
+        "failures": f"sensor.{ENTITY}_consecutive_failures",
+        "last_success": f"sensor.{ENTITY}_last_successful_contact",
+        "ratio": f"sensor.{ENTITY}_success_ratio",
+        "response_time": f"sensor.{ENTITY}_response_time",
+        "status": f"sensor.{ENTITY}_status",
+    }
+    return {
+        name: hass.states.get(entity_id).state for name, entity_id in entity_ids.items()
+    }
+
+
+async def test_offline_and_back(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    assert health(hass) == {
+        "state": "healthy",
+        "connected": STATE_ON,
+        "failures": "0",
+        "last_success": START,
+        "ratio": "100.0",
+        "response_time": "0.0",
+        "status": "running",
+    }
+
+    simulator.set_fault("offline")
+    await poll(hass, freezer)
+    offline = health(hass)
+    assert offline["status"] == STATE_UNAVAILABLE
+    assert offline["state"] == "unhealthy"
+    assert offline["connected"] == STATE_OFF
+    assert int(offline["failures"]) >= 4
+    assert offline["last_success"] == START
+    assert float(offline["ratio"]) < 100
+
+    simulator.set_fault("none")
+    await poll(hass, freezer)
+    first = health(hass)
+    assert first["status"] == "running"
+    assert first["state"] == "degraded"
+    assert first["connected"] == STATE_ON
+    assert first["failures"] == "0"
+    # Backoff sleeps advanced the frozen clock: the success is stamped "now".
+    assert first["last_success"] == dt_util.utcnow().isoformat(timespec="seconds")
+    assert first["last_success"] > START
+
+    await poll(hass, freezer)
+    assert health(hass)["state"] == "healthy"
+
+
+async def test_sleeping_module_is_woken(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    simulator.set_fault("sleep")
+    await poll(hass, freezer)
+
+    assert {"DeviceAction": 2} in simulator.actions
+    after = health(hass)
+    assert after["status"] == "running"
+    assert after["state"] == "healthy"
+    assert after["failures"] == "0"
+    assert float(after["ratio"]) < 100
+
+    # A module that does not wake up is reported asleep, not broken.
+    simulator.wake_delay = 3600
+    simulator.set_fault("sleep")
+    await poll(hass, freezer)
+    asleep = health(hass)
+    assert asleep["state"] == "sleeping"
+    assert asleep["connected"] == STATE_OFF
+    assert asleep["status"] == STATE_UNAVAILABLE
+
+    simulator.set_fault("none")
+    await poll(hass, freezer)
+    assert health(hass)["state"] == "healthy"
+
+
+async def test_reset_means_pairing_lost(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    simulator.set_fault("reset")
+    await poll(hass, freezer)
+    lost = health(hass)
+    assert lost["state"] == "pairing_lost"
+    assert lost["connected"] == STATE_OFF
+    assert lost["status"] == STATE_UNAVAILABLE
+
+    simulator.set_fault("none")
+    for _ in range(2):
+        await poll(hass, freezer)
+    back = health(hass)
+    assert back["state"] == "healthy"
+    assert back["connected"] == STATE_ON
+    assert back["status"] == "running"

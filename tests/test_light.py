@@ -1,0 +1,109 @@
+"""Light platform: the appliance light switches the simulator's light, once per call."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.components.light import (
+    DOMAIN as LIGHT_DOMAIN,
+    SERVICE_TURN_OFF,
+    SERVICE_TURN_ON,
+)
+from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, Platform
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+
+from custom_components.miele_local.const import DOMAIN
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from syrupy.assertion import SnapshotAssertion
+
+    from simulator import SimulatedAppliance
+
+LIGHT = "light.miele_000177753917_light"
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Set up only the light platform."""
+    return [Platform.LIGHT]
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Serialise Home Assistant objects without their random ids."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+async def switch_light(hass: HomeAssistant, service: str) -> None:
+    """Turn the appliance light on or off."""
+    await hass.services.async_call(
+        LIGHT_DOMAIN, service, {ATTR_ENTITY_ID: LIGHT}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize("appliance_type", ["oven", "hood"])
+async def test_snapshot(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    init_integration: MockConfigEntry,
+) -> None:
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+@pytest.mark.parametrize(
+    "appliance_type",
+    ["washer", "tumble_dryer", "dishwasher", "fridge_freezer", "coffee_machine"],
+)
+async def test_no_light(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    init_integration: MockConfigEntry,
+) -> None:
+    assert not er.async_entries_for_config_entry(
+        entity_registry, init_integration.entry_id
+    )
+
+
+@pytest.mark.parametrize("appliance_type", ["oven", "hood"])
+async def test_switch_light(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    assert hass.states.get(LIGHT).state == STATE_ON
+
+    await switch_light(hass, SERVICE_TURN_OFF)
+    assert simulator.actions == [{"Light": 2}]
+    assert simulator.state["Light"] == 2
+    assert hass.states.get(LIGHT).state == STATE_OFF
+
+
+@pytest.mark.parametrize("appliance_type", ["oven"])
+async def test_turn_on_once_despite_failure(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    simulator.update_state(Light=2, RemoteEnable=[0, 0, 0])
+
+    with pytest.raises(HomeAssistantError) as err:
+        await switch_light(hass, SERVICE_TURN_ON)
+
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "action_refused"
+    assert [r.status for r in simulator.requests if r.method == "PUT"] == [403]
+
+    simulator.update_state(RemoteEnable=[15, 0, 0])
+    await switch_light(hass, SERVICE_TURN_ON)
+    assert simulator.actions == [{"Light": 1}]
+    assert simulator.state["Light"] == 1

@@ -1,0 +1,178 @@
+"""Sensor platform: snapshots per appliance type, finish-time estimate, odd State values."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+import time
+from typing import TYPE_CHECKING
+from unittest.mock import PropertyMock, patch
+
+from homeassistant.const import STATE_UNKNOWN, Platform
+from homeassistant.helpers.entity import Entity
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    snapshot_platform,
+)
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+
+from custom_components import miele_local as integration
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    from freezegun.api import FrozenDateTimeFactory
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers import entity_registry as er
+    from syrupy.assertion import SnapshotAssertion
+
+    from simulator import SimulatedAppliance
+
+APPLIANCES = (
+    "washer",
+    "tumble_dryer",
+    "dishwasher",
+    "oven",
+    "fridge_freezer",
+    "hood",
+    "coffee_machine",
+)
+SCAN_INTERVAL = timedelta(seconds=30)
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Set up only the sensor platform."""
+    return [Platform.SENSOR]
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(freezer: FrozenDateTimeFactory) -> Generator[None]:
+    """Freeze time; the connection manager times requests with the frozen clock."""
+    freezer.move_to("2026-05-04 12:00:20+00:00")
+    # time.monotonic is freezegun's while the freezer runs: request times are exact.
+    manager = partial(integration.ConnectionManager, clock=time.monotonic)
+    with patch.object(integration, "ConnectionManager", manager):
+        yield
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Serialise Home Assistant objects without their random ids."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Create entities that are disabled by default enabled."""
+    with patch.object(
+        Entity,
+        "entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+@pytest.fixture
+def simulator_speed() -> float:
+    """Keep programme countdowns still while a test runs."""
+    return 0.001
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize("appliance_type", APPLIANCES)
+async def test_snapshot(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    init_integration: MockConfigEntry,
+) -> None:
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let one scan interval pass so the coordinator reads State again."""
+    freezer.tick(SCAN_INTERVAL)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_finish_time_is_steady(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    entity_id = "sensor.miele_000177753917_finish_time"
+    assert hass.states.get(entity_id).state == "2026-05-04T12:55:00+00:00"
+
+    # 30 s later the appliance still reports 55 minutes: under a minute of drift is kept.
+    await poll(hass, freezer)
+    assert hass.states.get(entity_id).state == "2026-05-04T12:55:00+00:00"
+
+    # Another 30 s with the same remaining time: the estimate moved a minute or more.
+    await poll(hass, freezer)
+    assert hass.states.get(entity_id).state == "2026-05-04T12:56:00+00:00"
+
+    simulator.update_state(RemainingTime=[1, 30])
+    await poll(hass, freezer)
+    assert hass.states.get(entity_id).state == "2026-05-04T13:32:00+00:00"
+
+    simulator.update_state(Status=7, RemainingTime=[0, 0])
+    await poll(hass, freezer)
+    assert hass.states.get(entity_id).state == STATE_UNKNOWN
+    assert hass.states.get("sensor.miele_000177753917_status").state == "end_programmed"
+
+
+@pytest.mark.parametrize("appliance_type", ["tumble_dryer"])
+async def test_unknown_codes_and_odd_values(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    simulator.update_state(
+        Status=99,
+        ProgramID=4242,
+        ProgramPhase=4242,
+        DryingStep=42,
+        ElapsedTime=[0, 5],
+        RemainingTime=[0, 0],
+    )
+    await poll(hass, freezer)
+
+    for key in ("status", "programme", "programme_phase", "drying_step", "finish_time"):
+        state = hass.states.get(f"sensor.miele_000177753917_{key}")
+        assert state.state == STATE_UNKNOWN, key
+    assert hass.states.get("sensor.miele_000177753917_elapsed_time").state == "5"
+
+    simulator.update_state(
+        Status=5, ProgramID="cottons", DryingStep=None, RemainingTime=[0, 30]
+    )
+    await poll(hass, freezer)
+    assert hass.states.get("sensor.miele_000177753917_status").state == "running"
+    assert hass.states.get("sensor.miele_000177753917_programme").state == STATE_UNKNOWN
+    assert (
+        hass.states.get("sensor.miele_000177753917_drying_step").state == STATE_UNKNOWN
+    )
+
+
+@pytest.mark.parametrize("appliance_type", ["oven"])
+async def test_temperature_without_reading(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    simulator.update_state(
+        TargetTemperature=[-32768, -32768, -32768], Temperature="hot", ProgramPhase=None
+    )
+    await poll(hass, freezer)
+
+    for key in ("target_temperature", "temperature", "programme_phase"):
+        state = hass.states.get(f"sensor.miele_000177753917_{key}")
+        assert state.state == STATE_UNKNOWN, key
+    assert hass.states.get("sensor.miele_000177753917_temperature_zone_2") is None
