@@ -1,0 +1,1 @@
+"""A bounded soak of the integration with injected faults (run by ``scripts/soak``)."""

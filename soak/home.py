@@ -1,0 +1,181 @@
+"""The Home Assistant side of the soak: entries, health, repairs and random actions."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from homeassistant.components.repairs import DOMAIN as REPAIRS_DOMAIN
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import STATE_OFF, STATE_UNAVAILABLE
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry  # type: ignore[import-untyped]
+
+from custom_components.miele_local.const import CONF_SCAN_INTERVAL, CONF_TIMEOUT, DOMAIN
+from custom_components.miele_local.coordinator import (
+    MieleLocalConfigEntry,
+    pairing_lost_issue_id,
+)
+from custom_components.miele_local.miele.client import MieleClient
+from custom_components.miele_local.miele.connection.health import ConnectionState
+from simulator.device import Fault
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    import random
+
+    from homeassistant.core import HomeAssistant
+
+    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from simulator.device import SimulatedAppliance
+
+SCAN_INTERVAL = 5
+TIMEOUT = 2
+CYCLE_STATUS_READY = 4
+"""Status "waiting to start", as after a user loads a programme on the panel."""
+
+
+@dataclass
+class Home:
+    """One Home Assistant instance with a config entry per simulated appliance."""
+
+    hass: HomeAssistant
+    appliances: dict[str, SimulatedAppliance]
+    keys: dict[str, GroupCredentials]
+    entries: dict[str, MieleLocalConfigEntry] = field(default_factory=dict)
+    reauth_entries: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, hass: HomeAssistant, fleet: list[SimulatedAppliance]) -> Home:
+        """Remember each appliance's pairing before any fault can drop it."""
+        keys = {sim.device_id: sim.credentials for sim in fleet}
+        if any(key is None for key in keys.values()):
+            raise ValueError("every simulated appliance must start paired")
+        return cls(
+            hass,
+            {sim.device_id: sim for sim in fleet},
+            {device_id: key for device_id, key in keys.items() if key is not None},
+        )
+
+    def add_entries(self) -> None:
+        """Add one entry per appliance with a short scan interval and timeout."""
+        for device_id, sim in self.appliances.items():
+            key = self.keys[device_id]
+            entry = MockConfigEntry(
+                domain=DOMAIN,
+                title=f"{sim.appliance} {device_id}",
+                unique_id=device_id,
+                data={
+                    "host": sim.host,
+                    "group_id": key.group_id,
+                    "group_key": key.group_key_hex,
+                    "device_id": device_id,
+                },
+                options={CONF_SCAN_INTERVAL: SCAN_INTERVAL, CONF_TIMEOUT: TIMEOUT},
+            )
+            entry.add_to_hass(self.hass)
+            self.entries[device_id] = entry
+
+    def healthy_since(self, device_id: str, since: datetime) -> bool:
+        """Tell whether the appliance is loaded and healthy with a read after ``since``."""
+        entry = self.entries[device_id]
+        if entry.state is not ConfigEntryState.LOADED or self._issue_open(device_id):
+            return False
+        coordinator = entry.runtime_data.coordinator
+        health = coordinator.health
+        return (
+            coordinator.last_update_success
+            and health.state is ConnectionState.HEALTHY
+            and health.last_success is not None
+            and health.last_success > since
+        )
+
+    def last_success(self, device_id: str) -> datetime | None:
+        """When the appliance's last signed read succeeded (None while not loaded)."""
+        entry = self.entries[device_id]
+        if entry.state is not ConfigEntryState.LOADED:
+            return None
+        return entry.runtime_data.coordinator.health.last_success
+
+    def describe(self, device_id: str) -> str:
+        """One line on why an appliance is not healthy."""
+        entry = self.entries[device_id]
+        sim = self.appliances[device_id]
+        text = f"{sim.appliance} {device_id}: entry {entry.state.value}"
+        if entry.state is ConfigEntryState.LOADED:
+            coordinator = entry.runtime_data.coordinator
+            health = coordinator.health
+            text += (
+                f", last update ok {coordinator.last_update_success}, health "
+                f"{health.state.value} ({health.last_error_kind}), last success "
+                f"{health.last_success}"
+            )
+        if self._issue_open(device_id):
+            text += ", pairing-lost issue open"
+        if entry.entry_id in self.reauth_entries:
+            text += ", re-authentication asked"
+        return text
+
+    def note_reauth_flows(self) -> None:
+        """Remember entries with a re-authentication flow in progress."""
+        for flow in self.hass.config_entries.flow.async_progress_by_handler(DOMAIN):
+            if flow["context"].get("source") == SOURCE_REAUTH:
+                self.reauth_entries.add(str(flow["context"].get("entry_id")))
+
+    def _issue_open(self, device_id: str) -> bool:
+        issue_id = pairing_lost_issue_id(self.entries[device_id].entry_id)
+        return ir.async_get(self.hass).async_get_issue(DOMAIN, issue_id) is not None
+
+    async def recommission(self, sim: SimulatedAppliance) -> str:
+        """Pair a reset appliance again: through the repair flow when its issue is open."""
+        if self._issue_open(sim.device_id):
+            flows = self.hass.data[REPAIRS_DOMAIN]["flow_manager"]
+            issue_id = pairing_lost_issue_id(self.entries[sim.device_id].entry_id)
+            result = await flows.async_init(DOMAIN, data={"issue_id": issue_id})
+            result = await flows.async_configure(result["flow_id"], {})
+            if result["type"] is FlowResultType.CREATE_ENTRY:
+                return "repair flow"
+            flows.async_abort(result["flow_id"])
+        key = self.keys[sim.device_id]
+        async with MieleClient(sim.host, key) as client:
+            await client.commission(key)
+        return "library"
+
+    async def random_action(self, rng: random.Random) -> None:
+        """
+        Press an available programme button or switch a light, once.
+
+        When nothing is possible, a cycle appliance gets a programme loaded, as a user
+        would on its panel. A translated refusal is an expected outcome under faults.
+        """
+        device_id = rng.choice(list(self.entries))
+        choices = self._actions(device_id)
+        if not choices:
+            sim = self.appliances[device_id]
+            if sim.fault is Fault.NONE and sim.model.template.finish_phase is not None:
+                sim.update_state(Status=CYCLE_STATUS_READY)
+            return
+        domain, service, entity_id = rng.choice(choices)
+        with suppress(HomeAssistantError):
+            await self.hass.services.async_call(
+                domain, service, {"entity_id": entity_id}, blocking=True
+            )
+
+    def _actions(self, device_id: str) -> list[tuple[str, str, str]]:
+        entry = self.entries[device_id]
+        found = []
+        for item in er.async_entries_for_config_entry(
+            er.async_get(self.hass), entry.entry_id
+        ):
+            state = self.hass.states.get(item.entity_id)
+            if state is None or state.state == STATE_UNAVAILABLE:
+                continue
+            if item.domain == "button":
+                found.append(("button", "press", item.entity_id))
+            elif item.domain == "light":
+                service = "turn_on" if state.state == STATE_OFF else "turn_off"
+                found.append(("light", service, item.entity_id))
+        return found

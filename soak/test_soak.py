@@ -1,0 +1,206 @@
+"""
+The soak: faults, actions and recovery of many appliances in real time.
+
+Simulated appliances switch between faults at random while the integration polls them
+inside a Home Assistant test instance and random actions are sent.
+
+Run by ``scripts/soak`` (``-m soak``); ``scripts/test`` never collects this directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+import random
+import sys
+import tracemalloc
+from typing import TYPE_CHECKING
+
+from homeassistant.setup import async_setup_component
+import pytest
+
+from custom_components.miele_local.const import DOMAIN
+from custom_components.miele_local.miele.credentials import GroupCredentials
+from simulator.device import SimulatedAppliance
+
+from .faults import FaultCampaign
+from .home import SCAN_INTERVAL, TIMEOUT, Home
+from .observe import ActionLedger, LogWatch, LoopWatch, Resources, is_wake
+from .report import ActionCounts, SoakReport
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+
+    from homeassistant.core import HomeAssistant
+
+pytestmark = [
+    pytest.mark.soak,
+    pytest.mark.usefixtures("socket_enabled", "enable_custom_integrations"),
+]
+
+KINDS = ("washer", "tumble_dryer", "dishwasher", "oven", "fridge_freezer", "hood",
+         "coffee_machine")  # fmt: skip
+WARM_UP_BOUND = 60.0
+SAMPLE_PERIOD = 0.5
+
+
+@pytest.fixture
+async def fleet(
+    soak_option: Callable[[str], object],
+) -> AsyncIterator[list[SimulatedAppliance]]:
+    """Paired appliances of mixed types, each with its own household key, on 127.0.0.1."""
+    count = int(str(soak_option("appliances")))
+    sims = [
+        SimulatedAppliance(
+            KINDS[index % len(KINDS)],
+            credentials=GroupCredentials.generate(),
+            host="127.0.0.1",
+            speed=20.0,
+            wake_delay=1.0,
+        )
+        for index in range(count)
+    ]
+    for sim in sims:
+        await sim.start()
+    yield sims
+    for sim in sims:
+        await sim.stop()
+
+
+async def wait_until_healthy(home: Home, since: datetime, bound: float) -> list[str]:
+    """Wait up to ``bound`` s for every appliance to be healthy; return those that are not."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + bound
+    while True:
+        home.note_reauth_flows()
+        pending = [d for d in home.entries if not home.healthy_since(d, since)]
+        if not pending or loop.time() >= deadline:
+            return [home.describe(device_id) for device_id in pending]
+        await asyncio.sleep(SAMPLE_PERIOD)
+
+
+async def watch(home: Home, campaign: FaultCampaign, served: list[int]) -> None:
+    """Until cancelled: note successful reads and re-authentication, drain request logs."""
+    while True:
+        for device_id, sim in home.appliances.items():
+            if (success := home.last_success(device_id)) is not None:
+                campaign.note_success(device_id, success)
+            served[0] += len(sim.requests)
+            sim.requests.clear()
+        home.note_reauth_flows()
+        await asyncio.sleep(SAMPLE_PERIOD)
+
+
+async def act(home: Home, rng: random.Random, seconds: float) -> list[str]:
+    """Random actions every 0.5-2 s for ``seconds``; return the ones that crashed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    pending: list[asyncio.Task[None]] = []
+    while loop.time() < deadline:
+        await asyncio.sleep(rng.uniform(0.5, 2.0))
+        pending.append(loop.create_task(home.random_action(rng)))
+    results = await asyncio.gather(*pending, return_exceptions=True)
+    return [repr(result) for result in results if isinstance(result, BaseException)]
+
+
+def count_actions(home: Home, ledger: ActionLedger) -> ActionCounts:
+    """Compare actions asked, PUTs sent and actions applied, per appliance."""
+    counts = ActionCounts()
+    for device_id, sim in home.appliances.items():
+        sent = ledger.sent.get(device_id, [])
+        received = [dict(a) for a in sim.actions if not is_wake(a)]
+        requested = ledger.requested[device_id]
+        counts.requested += requested
+        counts.sent += len(sent)
+        counts.received += len(received)
+        counts.acknowledged += ledger.acknowledged[device_id]
+        counts.refused += ledger.refused[device_id]
+        unmatched = iter(sent)
+        in_order = all(any(payload == s for s in unmatched) for payload in received)
+        counts.duplicates += max(0, len(sent) - requested) + (0 if in_order else 1)
+    return counts
+
+
+async def test_soak(
+    hass: HomeAssistant,
+    fleet: list[SimulatedAppliance],
+    soak_option: Callable[[str], object],
+) -> None:
+    """Faults, actions and recovery; see docs/reliability.md for what is checked."""
+    seconds = float(str(soak_option("duration")))
+    bound = float(str(soak_option("recovery")))
+    seed_option = soak_option("seed")
+    seed = (
+        random.SystemRandom().randrange(2**32)
+        if seed_option is None
+        else int(str(seed_option))
+    )
+    rng = random.Random(seed)  # noqa: S311  # a reproducible schedule, not a secret
+    home = Home.of(hass, fleet)
+    logs, loop_watch, ledger = LogWatch(home.keys.values()), LoopWatch(), ActionLedger()
+    tracemalloc.start()
+    with logs.attached(), loop_watch.attached(hass.loop), ledger.observing():
+        home.add_entries()
+        for domain in ("repairs", DOMAIN):
+            if not await async_setup_component(hass, domain, {}):
+                pytest.fail(f"{domain} did not set up")
+        await hass.async_block_till_done()
+        if not_ready := await wait_until_healthy(
+            home, datetime.min.replace(tzinfo=UTC), WARM_UP_BOUND
+        ):
+            pytest.fail(f"not healthy before any fault: {not_ready}")
+        start = Resources.sample()
+
+        campaign = FaultCampaign(fleet, home.recommission, rng)
+        served = [0]
+        watcher = hass.loop.create_task(watch(home, campaign, served))
+        actions = hass.loop.create_task(act(home, rng, seconds))
+        await campaign.run(seconds)
+        action_crashes = await actions
+        await campaign.calm()
+        calm_at = datetime.now(UTC)
+        stuck = await wait_until_healthy(home, calm_at, bound)
+        recovered_after = (datetime.now(UTC) - calm_at).total_seconds()
+        await asyncio.sleep(2 * SAMPLE_PERIOD)
+        watcher.cancel()
+        await asyncio.wait([watcher])
+        for device_id in home.entries:
+            if (success := home.last_success(device_id)) is not None:
+                campaign.note_success(device_id, success)
+        end = Resources.sample()
+        for entry in home.entries.values():
+            await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+    tracemalloc.stop()
+
+    report = SoakReport(
+        command=str(soak_option("command")) or " ".join(sys.argv),
+        seconds=seconds,
+        appliances=len(fleet),
+        scan_interval=SCAN_INTERVAL,
+        timeout=TIMEOUT,
+        seed=seed,
+        episodes=campaign.episodes,
+        recoveries=campaign.recoveries,
+        actions=count_actions(home, ledger),
+        start=start,
+        end=end,
+        log_records=logs.records,
+        log_levels=logs.by_level,
+        errors_with_traceback=logs.errors_with_traceback,
+        loop_exceptions=loop_watch.contexts,
+        action_crashes=action_crashes,
+        key_leaks=logs.key_leaks,
+        stuck=stuck,
+        recovery_bound=bound,
+        recovery_seconds=recovered_after,
+        requests_served=served[0],
+        overlapping_requests=sum(sim.overlapping_requests for sim in fleet),
+        reauth_entries=len(home.reauth_entries),
+    )
+    sys.stdout.write("\n" + report.markdown())
+    if path := str(soak_option("report")):
+        report.write_into(Path(path))
+    if failures := report.failures():
+        pytest.fail("; ".join(failures))
