@@ -125,6 +125,13 @@ def test_empty_response_is_signed_too() -> None:
         crypto.open_response(KEY, 204, "", DATE, bytes(32), b"")
 
 
+def test_short_signature_is_a_security_error() -> None:
+    with pytest.raises(MieleSecurityError, match="too short"):
+        crypto.open_response(KEY, 200, "", "", b"\0" * 5, b"\0" * 16)
+    with pytest.raises(MieleSecurityError, match="too short"):
+        crypto.encrypt(KEY, b"\0" * 15, b"x" * 16)
+
+
 def test_decrypt_rejects_partial_blocks() -> None:
     with pytest.raises(MieleProtocolError):
         crypto.decrypt(KEY, bytes(16), b"x" * 17)

@@ -72,6 +72,8 @@ def unpad(plaintext: bytes) -> bytes:
 
 
 def _cipher(key: bytes, iv: bytes) -> Cipher[modes.CBC]:
+    if len(iv) < BLOCK:
+        raise MieleSecurityError("signature is too short to serve as the AES IV")
     return Cipher(algorithms.AES(key[:32]), modes.CBC(iv[:BLOCK]))
 
 
