@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from functools import partial
+import time
 from typing import TYPE_CHECKING, Any
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 from homeassistant.const import CONF_HOST, Platform
+from homeassistant.helpers.entity import Entity
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
+from custom_components import miele_local as integration
 from custom_components.miele_local import PLATFORMS
 from custom_components.miele_local.const import (
     CONF_DEVICE_ID,
@@ -23,8 +27,12 @@ from custom_components.miele_local.miele.connection.manager import ConnectionMan
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from simulator import SimulatedAppliance
 
+from .helpers import FROZEN_START
+
 if TYPE_CHECKING:
+    from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
+    from syrupy.assertion import SnapshotAssertion
 
 TEST_GROUP_ID = "0123456789ABCDEF"
 TEST_GROUP_KEY = bytes.fromhex("5A" * 32 + "C3" * 32)
@@ -147,3 +155,48 @@ async def init_integration(
         await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
         yield mock_config_entry
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Serialise Home Assistant objects without their random ids."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Create entities that are disabled by default enabled."""
+    with patch.object(
+        Entity,
+        "entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+@pytest.fixture
+def frozen_start(freezer: FrozenDateTimeFactory) -> None:
+    """Start the frozen clock at FROZEN_START."""
+    freezer.move_to(FROZEN_START)
+
+
+@pytest.fixture
+def frozen_clock(freezer: FrozenDateTimeFactory) -> Generator[None]:
+    """Freeze time; the connection manager times requests with the frozen clock."""
+    # time.monotonic is freezegun's while the freezer runs: request times are exact.
+    manager = partial(integration.ConnectionManager, clock=time.monotonic)
+    with patch.object(integration, "ConnectionManager", manager):
+        yield
+
+
+@pytest.fixture
+def frozen_sleep(freezer: FrozenDateTimeFactory, frozen_clock: None) -> Generator[None]:
+    """Like `frozen_clock`, and the manager's sleeps advance the frozen clock."""
+
+    async def sleep(delay: float) -> None:
+        freezer.tick(delay)
+
+    manager = partial(integration.ConnectionManager, sleep=sleep)
+    with patch.object(integration, "ConnectionManager", manager):
+        yield

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN, Platform
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     snapshot_platform,
 )
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+
+from .helpers import APPLIANCES, poll
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -22,15 +21,6 @@ if TYPE_CHECKING:
 
     from simulator import SimulatedAppliance
 
-APPLIANCES = (
-    "washer",
-    "tumble_dryer",
-    "dishwasher",
-    "oven",
-    "fridge_freezer",
-    "hood",
-    "coffee_machine",
-)
 ENTITY = "binary_sensor.miele_000177753917"
 
 
@@ -38,12 +28,6 @@ ENTITY = "binary_sensor.miele_000177753917"
 def platforms() -> list[Platform]:
     """Set up only the binary sensor platform."""
     return [Platform.BINARY_SENSOR]
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Serialise Home Assistant objects without their random ids."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.mark.parametrize("appliance_type", APPLIANCES)
@@ -65,9 +49,7 @@ async def test_flags_follow_state(
     simulator.update_state(
         SignalDoor=True, SignalFailure=True, SignalInfo="yes", RemoteEnable=[0, 0, 0]
     )
-    freezer.tick(timedelta(seconds=30))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await poll(hass, freezer)
 
     assert hass.states.get(f"{ENTITY}_door").state == STATE_ON
     assert hass.states.get(f"{ENTITY}_failure").state == STATE_ON

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
-from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, Platform
+from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     snapshot_platform,
 )
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
 from custom_components.miele_local.const import DOMAIN
+
+from .helpers import call_entity_service, poll, put_statuses
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -35,28 +34,9 @@ def platforms() -> list[Platform]:
     return [Platform.BUTTON]
 
 
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Serialise Home Assistant objects without their random ids."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
-
-
-async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let one scan interval pass so the coordinator reads State again."""
-    freezer.tick(timedelta(seconds=30))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
 async def press(hass: HomeAssistant, button: str) -> None:
     """Press one of the appliance's buttons."""
-    await hass.services.async_call(
-        BUTTON_DOMAIN,
-        SERVICE_PRESS,
-        {ATTR_ENTITY_ID: f"{ENTITY}_{button}"},
-        blocking=True,
-    )
-    await hass.async_block_till_done()
+    await call_entity_service(hass, BUTTON_DOMAIN, SERVICE_PRESS, f"{ENTITY}_{button}")
 
 
 def available(hass: HomeAssistant) -> dict[str, bool]:
@@ -65,11 +45,6 @@ def available(hass: HomeAssistant) -> dict[str, bool]:
         button: hass.states.get(f"{ENTITY}_{button}").state != STATE_UNAVAILABLE
         for button in ("start", "stop", "pause")
     }
-
-
-def puts(simulator: SimulatedAppliance) -> list[int | None]:
-    """HTTP statuses of the writes the simulator received."""
-    return [record.status for record in simulator.requests if record.method == "PUT"]
 
 
 @pytest.mark.parametrize(
@@ -162,7 +137,7 @@ async def test_refused_press_is_sent_once(
 
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == "action_refused"
-    assert puts(simulator) == [403]
+    assert put_statuses(simulator) == [403]
     assert simulator.actions == []
 
 
@@ -177,12 +152,12 @@ async def test_failed_press_is_not_retried(
         await press(hass, "stop")
 
     assert err.value.translation_key == "action_failed"
-    assert puts(simulator) == [500]
+    assert put_statuses(simulator) == [500]
 
     simulator.set_fault("offline")
     with pytest.raises(HomeAssistantError) as err:
         await press(hass, "stop")
 
     assert err.value.translation_key == "action_failed"
-    assert puts(simulator) == [500]
+    assert put_statuses(simulator) == [500]
     assert simulator.actions == []

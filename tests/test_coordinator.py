@@ -7,16 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.exceptions import HomeAssistantError
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miele_local.const import CONF_RETRIES, CONF_SCAN_INTERVAL, DOMAIN
 from custom_components.miele_local.miele.connection.health import ConnectionState
 from custom_components.miele_local.miele.models import Status
 
 from .conftest import SimulatorFactory, entry_data
+from .helpers import poll
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -25,15 +23,6 @@ if TYPE_CHECKING:
     from custom_components.miele_local.coordinator import MieleHubCoordinator
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-
-async def poll(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 30
-) -> None:
-    """Let one scan interval pass."""
-    freezer.tick(seconds)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def coordinator_of(entry: MockConfigEntry) -> MieleHubCoordinator:

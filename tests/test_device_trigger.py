@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from functools import partial
-import time
 from typing import TYPE_CHECKING
-from unittest.mock import patch
 
 from homeassistant.components import automation
 from homeassistant.components.device_automation import DeviceAutomationType
@@ -15,51 +11,30 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     async_get_device_automations,
 )
 
-from custom_components import miele_local as integration
 from custom_components.miele_local.const import DOMAIN
 from custom_components.miele_local.device_trigger import TRIGGER_TYPES
 
-if TYPE_CHECKING:
-    from collections.abc import Generator
+from .helpers import poll
 
+if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant, ServiceCall
     from homeassistant.helpers import device_registry as dr, entity_registry as er
 
     from simulator import SimulatedAppliance
 
-SCAN_INTERVAL = timedelta(seconds=30)
 CONNECTION_STATE = "sensor.miele_000177753917_connection_state"
+
+pytestmark = pytest.mark.usefixtures("frozen_sleep")
 
 
 @pytest.fixture
 def platforms() -> list[Platform]:
     """Set up the sensor platform, which carries the connection-state sensor."""
     return [Platform.SENSOR]
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(freezer: FrozenDateTimeFactory) -> Generator[None]:
-    """Freeze time; the connection manager's clock and sleeps run on the frozen clock."""
-
-    async def sleep(delay: float) -> None:
-        freezer.tick(delay)
-
-    # time.monotonic is freezegun's while the freezer runs: request times are exact.
-    manager = partial(integration.ConnectionManager, clock=time.monotonic, sleep=sleep)
-    with patch.object(integration, "ConnectionManager", manager):
-        yield
-
-
-async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let one scan interval pass so the coordinator reads State again."""
-    freezer.tick(SCAN_INTERVAL)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def appliance_device(

@@ -10,7 +10,6 @@ import pytest
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.filters import props
 
 if TYPE_CHECKING:
@@ -41,6 +40,4 @@ async def test_diagnostics_are_redacted(
     assert credentials.group_key_hex not in text
     assert credentials.group_id not in text
     assert diagnostics["entry"]["data"][CONF_HOST] == init_integration.data[CONF_HOST]
-    assert diagnostics == snapshot.use_extension(HomeAssistantSnapshotExtension)(
-        exclude=props("response_time", CONF_HOST)
-    )
+    assert diagnostics == snapshot(exclude=props("response_time", CONF_HOST))

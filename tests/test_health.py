@@ -2,60 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from functools import partial
-import time
 from typing import TYPE_CHECKING
-from unittest.mock import patch
 
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
 
-from custom_components import miele_local as integration
+from .helpers import FROZEN_START as START, poll
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
-
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from simulator import SimulatedAppliance
 
-SCAN_INTERVAL = timedelta(seconds=30)
-START = "2026-05-04T12:00:20+00:00"
 ENTITY = "miele_000177753917"
+
+pytestmark = pytest.mark.usefixtures("frozen_start", "frozen_sleep")
 
 
 @pytest.fixture
 def platforms() -> list[Platform]:
     """Set up the platforms that carry health entities."""
     return [Platform.BINARY_SENSOR, Platform.SENSOR]
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(freezer: FrozenDateTimeFactory) -> Generator[None]:
-    """Freeze time; the connection manager's clock and sleeps run on the frozen clock."""
-    freezer.move_to(START)
-
-    async def sleep(delay: float) -> None:
-        freezer.tick(delay)
-
-    # time.monotonic is freezegun's while the freezer runs: request times are exact.
-    manager = partial(integration.ConnectionManager, clock=time.monotonic, sleep=sleep)
-    with patch.object(integration, "ConnectionManager", manager):
-        yield
-
-
-async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let one scan interval pass so the coordinator reads State again."""
-    freezer.tick(SCAN_INTERVAL)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def health(hass: HomeAssistant) -> dict[str, str]:

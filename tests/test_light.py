@@ -9,7 +9,7 @@ from homeassistant.components.light import (
     SERVICE_TURN_OFF,
     SERVICE_TURN_ON,
 )
-from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, Platform
+from homeassistant.const import STATE_OFF, STATE_ON, Platform
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -17,9 +17,10 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     snapshot_platform,
 )
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
 from custom_components.miele_local.const import DOMAIN
+
+from .helpers import call_entity_service, put_statuses
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -36,18 +37,9 @@ def platforms() -> list[Platform]:
     return [Platform.LIGHT]
 
 
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Serialise Home Assistant objects without their random ids."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
-
-
 async def switch_light(hass: HomeAssistant, service: str) -> None:
     """Turn the appliance light on or off."""
-    await hass.services.async_call(
-        LIGHT_DOMAIN, service, {ATTR_ENTITY_ID: LIGHT}, blocking=True
-    )
-    await hass.async_block_till_done()
+    await call_entity_service(hass, LIGHT_DOMAIN, service, LIGHT)
 
 
 @pytest.mark.parametrize("appliance_type", ["oven", "hood"])
@@ -101,7 +93,7 @@ async def test_turn_on_once_despite_failure(
 
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == "action_refused"
-    assert [r.status for r in simulator.requests if r.method == "PUT"] == [403]
+    assert put_statuses(simulator) == [403]
 
     simulator.update_state(RemoteEnable=[15, 0, 0])
     await switch_light(hass, SERVICE_TURN_ON)

@@ -10,10 +10,6 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
 
 from custom_components.miele_local.const import CONF_GROUP_KEY, DOMAIN
 from custom_components.miele_local.coordinator import pairing_lost_issue_id
@@ -21,9 +17,12 @@ from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from custom_components.miele_local.repairs import async_create_fix_flow
 
+from .helpers import poll
+
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -34,9 +33,7 @@ async def lose_pairing(
     """Reset the appliance, poll, and return the issue id that appeared."""
     assert await async_setup_component(hass, "repairs", {})
     simulator.set_fault("reset")
-    freezer.tick(30)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await poll(hass, freezer)
     entry_id = hass.config_entries.async_entries(DOMAIN)[0].entry_id
     issue_id = pairing_lost_issue_id(entry_id)
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
@@ -89,9 +86,7 @@ async def test_issue_cleared_when_appliance_answers_again(
     issue_id = await lose_pairing(hass, simulator, freezer)
     async with MieleClient(simulator.host, credentials) as client:
         await client.commission(credentials)  # re-paired from elsewhere
-    freezer.tick(30)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await poll(hass, freezer)
     assert init_integration.runtime_data.coordinator.last_update_success
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from functools import partial
-import time
 from typing import TYPE_CHECKING
-from unittest.mock import PropertyMock, patch
 
 from homeassistant.const import STATE_UNKNOWN, Platform
-from homeassistant.helpers.entity import Entity
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     snapshot_platform,
 )
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
-from custom_components import miele_local as integration
+from .helpers import APPLIANCES, poll
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
-
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers import entity_registry as er
@@ -30,50 +21,13 @@ if TYPE_CHECKING:
 
     from simulator import SimulatedAppliance
 
-APPLIANCES = (
-    "washer",
-    "tumble_dryer",
-    "dishwasher",
-    "oven",
-    "fridge_freezer",
-    "hood",
-    "coffee_machine",
-)
-SCAN_INTERVAL = timedelta(seconds=30)
+pytestmark = pytest.mark.usefixtures("frozen_start", "frozen_clock")
 
 
 @pytest.fixture
 def platforms() -> list[Platform]:
     """Set up only the sensor platform."""
     return [Platform.SENSOR]
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(freezer: FrozenDateTimeFactory) -> Generator[None]:
-    """Freeze time; the connection manager times requests with the frozen clock."""
-    freezer.move_to("2026-05-04 12:00:20+00:00")
-    # time.monotonic is freezegun's while the freezer runs: request times are exact.
-    manager = partial(integration.ConnectionManager, clock=time.monotonic)
-    with patch.object(integration, "ConnectionManager", manager):
-        yield
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Serialise Home Assistant objects without their random ids."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
-
-
-@pytest.fixture
-def entity_registry_enabled_by_default() -> Generator[None]:
-    """Create entities that are disabled by default enabled."""
-    with patch.object(
-        Entity,
-        "entity_registry_enabled_default",
-        new_callable=PropertyMock,
-        return_value=True,
-    ):
-        yield
 
 
 @pytest.fixture
@@ -91,13 +45,6 @@ async def test_snapshot(
     init_integration: MockConfigEntry,
 ) -> None:
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
-
-
-async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let one scan interval pass so the coordinator reads State again."""
-    freezer.tick(SCAN_INTERVAL)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def test_finish_time_is_steady(

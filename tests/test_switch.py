@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
-    ATTR_ENTITY_ID,
     SERVICE_TURN_OFF,
     SERVICE_TURN_ON,
     STATE_OFF,
@@ -20,9 +19,10 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     snapshot_platform,
 )
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
 from custom_components.miele_local.const import DOMAIN
+
+from .helpers import call_entity_service, put_statuses
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -46,18 +46,9 @@ def appliance_type() -> str:
     return "fridge_freezer"
 
 
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Serialise Home Assistant objects without their random ids."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
-
-
 async def switch(hass: HomeAssistant, service: str, entity_id: str) -> None:
     """Turn a switch on or off."""
-    await hass.services.async_call(
-        SWITCH_DOMAIN, service, {ATTR_ENTITY_ID: entity_id}, blocking=True
-    )
-    await hass.async_block_till_done()
+    await call_entity_service(hass, SWITCH_DOMAIN, service, entity_id)
 
 
 async def test_snapshot(
@@ -119,5 +110,5 @@ async def test_refused_write_is_sent_once(
 
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == "action_refused"
-    assert [r.status for r in simulator.requests if r.method == "PUT"] == [403]
+    assert put_statuses(simulator) == [403]
     assert hass.states.get(SUPERCOOL).state == STATE_OFF
