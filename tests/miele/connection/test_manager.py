@@ -15,6 +15,7 @@ from custom_components.miele_local.miele.connection import (
     ConnectionManager,
     ConnectionState,
     DeviceProfile,
+    HealthThresholds,
     Jitter,
     backoff_delay,
     is_retryable,
@@ -325,10 +326,13 @@ async def test_transient_failure_is_retried(
     state = await manager.execute_with_retry(sim.device_id, read_and_heal)
     assert state is not None
     assert fake_sleep.delays == [0.75, 1.5]
-    assert [record.status for record in sim.requests] == [None] * 4 + [200]
+    # Two failed reads degraded the connection: the success is confirmed by an Ident read.
+    assert [record.status for record in sim.requests] == [None] * 4 + [200, 200]
+    assert sim.requests[-1].path == f"/Devices/{sim.device_id}/Ident"
     health = manager.get_health_monitor().get_health(sim.device_id)
-    assert health.requests_total == 3
-    assert health.success_ratio == pytest.approx(1 / 3)
+    assert health.state is ConnectionState.HEALTHY
+    assert health.requests_total == 4
+    assert health.success_ratio == pytest.approx(2 / 4)
     assert health.response_time is not None
 
 
@@ -598,9 +602,12 @@ async def test_timeout_with_answering_host_is_treated_as_sleep(
         "/",
         "/",
         f"/Devices/{sim.device_id}/State",
+        f"/Devices/{sim.device_id}/Ident",  # two failures degraded it: confirm at once
     ]
     assert len(sim.actions) == 2
     assert fake_sleep.delays == [0.1, 0.1]
+    health = manager.get_health_monitor().get_health(sim.device_id)
+    assert health.state is ConnectionState.HEALTHY
 
 
 async def test_500_with_awake_state_is_a_plain_retry(
@@ -738,3 +745,31 @@ async def test_no_key_in_any_log_line(
         assert key_hex not in line.upper()
         assert key_hex[:32] not in line.upper()
     assert repr(profile).find(key_hex) == -1
+
+
+async def test_failed_recovery_confirmation_keeps_it_degraded(
+    simulator_factory: SimulatorFactory,
+    credentials: GroupCredentials,
+    fake_sleep: RecordingSleep,
+) -> None:
+    sim = await simulator_factory(credentials=credentials)
+    thresholds = HealthThresholds(successes_to_recover=3)
+    async with ConnectionManager(sleep=fake_sleep, thresholds=thresholds) as manager:
+        client = await manager.get_client(sim.device_id, profile_for(sim, credentials))
+        monitor = manager.get_health_monitor()
+        checks = 0
+
+        async def failing_check() -> bool:
+            nonlocal checks
+            checks += 1
+            return False
+
+        monitor.register_health_check(sim.device_id, failing_check)
+        for _ in range(2):
+            await monitor.record_failure(sim.device_id, "timeout")
+        assert monitor.get_health(sim.device_id).state is ConnectionState.DEGRADED
+        await manager.execute_with_retry(
+            sim.device_id, lambda: client.get_state(sim.device_id)
+        )
+    assert checks == 1  # the first failed confirmation ends the attempt
+    assert monitor.get_health(sim.device_id).state is ConnectionState.DEGRADED

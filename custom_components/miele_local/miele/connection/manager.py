@@ -33,7 +33,12 @@ from custom_components.miele_local.miele.exceptions import (
     ReconnectionError,
 )
 
-from .health import ConnectionHealthMonitor, HealthThresholds, error_kind
+from .health import (
+    ConnectionHealthMonitor,
+    ConnectionState,
+    HealthThresholds,
+    error_kind,
+)
 from .pool import ConnectionPool
 from .profile import ConnectionSettings, DeviceProfile
 from .reset import DeviceResetter
@@ -368,6 +373,7 @@ class ConnectionManager:
                 last_error = err
             else:
                 await self._monitor.record_success(device_id, self._clock() - started)
+                await self._confirm_recovery(device_id)
                 return result
             client = self._cached_client(device_id)
             if (
@@ -405,6 +411,23 @@ class ConnectionManager:
                 error_kind(last_error),
             )
             await self._sleep(delay)
+
+    async def _confirm_recovery(self, device_id: str) -> None:
+        """
+        Confirm a recovery at once instead of one poll interval later.
+
+        A success while ``degraded`` (coming back, or one failure streak) is followed by
+        health checks, up to the successes still needed to be ``healthy`` again.
+        """
+        needed = self._monitor.thresholds.successes_to_recover - 1
+        for _ in range(needed):
+            if (
+                self._monitor.get_health(device_id).state
+                is not ConnectionState.DEGRADED
+            ):
+                return
+            if not await self._monitor.check_device(device_id):
+                return
 
     async def _looks_asleep(
         self, client: MieleClient, device_id: str, error: MieleError
