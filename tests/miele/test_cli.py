@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import runpy
 import stat
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pytest
 
@@ -22,6 +23,7 @@ from custom_components.miele_local.miele.credentials import GroupCredentials
 from tests.miele.test_client import FakeAppliance, Reply
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     from simulator import SimulatedAppliance
@@ -402,6 +404,46 @@ async def test_pair_confirm_sends_the_signed_confirmation(
     assert commission.headers["Authorization"] == "MielePairing:Pairing"
     assert confirm.signed_ok
     assert json.loads(confirm.plaintext)["GroupID"] == credentials.group_id
+
+
+@pytest.fixture
+def closed_pipe() -> Iterator[TextIO]:
+    """The writing end of a pipe whose reader has already gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with open(write_end, "w", encoding="utf-8") as pipe:
+        yield pipe
+
+
+async def test_closed_stdout_exits_quietly(
+    target: list[str], monkeypatch: pytest.MonkeyPatch, closed_pipe: TextIO
+) -> None:
+    """``... | head -c 0``: the reader is gone before the JSON is written."""
+    monkeypatch.setattr(sys, "stdout", closed_pipe)
+    assert await run("devices", *target) == 1
+    closed_pipe.write("the interpreter's last flush must not fail again")
+    closed_pipe.flush()
+
+
+async def test_closed_stdout_in_a_real_process(target: list[str]) -> None:
+    """The same through ``python -m``: exit status 1 and no traceback on stderr."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "custom_components.miele_local.miele",
+            "devices",
+            *target,
+            stdout=write_end,
+            stderr=asyncio.subprocess.PIPE,
+        )
+    finally:
+        os.close(write_end)
+    _, stderr = await process.communicate()
+    assert process.returncode == 1
+    assert stderr == b""
 
 
 def test_python_dash_m_entry_point(

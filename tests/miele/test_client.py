@@ -15,6 +15,7 @@ from email.utils import formatdate
 import json
 import logging
 import socket
+import struct
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -328,17 +329,42 @@ async def test_signed_garbage_is_a_protocol_error(
         await client.get_devices()
 
 
-async def test_body_not_in_whole_blocks_is_a_protocol_error(
+async def test_body_not_in_whole_blocks_is_a_security_error(
     appliance: FakeAppliance, client: MieleClient
 ) -> None:
+    """A forged 2xx whose body cannot even be decrypted has no valid signature."""
     signature = crypto.format_authorization(CREDS.group_id, b"\x01" * 32)
 
     async def odd(request: web.BaseRequest) -> web.Response:
         return web.Response(body=b"abc", headers={"X-Signature": signature})
 
     appliance.raw_handler = odd
-    with pytest.raises(MieleProtocolError, match="whole number of AES blocks"):
+    with pytest.raises(MieleSecurityError, match="whole number of AES blocks"):
         await client.get_devices()
+
+
+async def test_response_signed_for_another_group_is_a_security_error(
+    appliance: FakeAppliance, client: MieleClient
+) -> None:
+    """A valid HMAC under our key is still refused when the header names another group."""
+    date = formatdate(usegmt=True)
+    body = json.dumps({DEVICE: IDENT}).encode()
+    signature, ciphertext = crypto.seal_response(
+        CREDS.group_key, 200, crypto.CONTENT_TYPE, date, body
+    )
+
+    async def other_group(request: web.BaseRequest) -> web.Response:
+        headers = {
+            "Date": date,
+            "Content-Type": crypto.CONTENT_TYPE,
+            "X-Signature": crypto.format_authorization(OTHER.group_id, signature),
+        }
+        return web.Response(body=ciphertext, headers=headers)
+
+    appliance.raw_handler = other_group
+    with pytest.raises(MieleSecurityError, match=OTHER.group_id) as err:
+        await client.get_devices()
+    assert f"{appliance.host}/Devices/" in str(err.value)
 
 
 @pytest.mark.parametrize("status", [401, 403])
@@ -417,6 +443,8 @@ async def test_connection_refused(session: aiohttp.ClientSession) -> None:
     assert f"{host}/Devices/{DEVICE}/State" in str(err.value)
     with pytest.raises(MieleConnectionError):
         await client.probe()
+    with pytest.raises(MieleConnectionError, match="cannot connect"):
+        await client.start(DEVICE)  # refused before sending: the outcome is known
 
 
 async def test_connection_dropped_mid_answer(
@@ -430,6 +458,83 @@ async def test_connection_dropped_mid_answer(
     appliance.raw_handler = drop
     with pytest.raises(MieleConnectionError):
         await client.get_devices()
+
+
+@asynccontextmanager
+async def silent_peer(*, reset: bool) -> AsyncIterator[tuple[str, list[bytes]]]:
+    """
+    A TCP peer on 127.0.0.1 that reads each request whole and hangs up without answering.
+
+    It closes cleanly (``reset=False``) or with a TCP reset; yields its host and the
+    request heads it read, one per request that arrived.
+    """
+    heads: list[bytes] = []
+
+    async def hang_up(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except asyncio.IncompleteReadError:
+            writer.close()
+            return
+        length = 0
+        for line in head.split(b"\r\n"):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        await reader.readexactly(length)
+        heads.append(head)
+        if reset:
+            writer.get_extra_info("socket").setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"127.0.0.1:{port}", heads
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.mark.parametrize("reset", [False, True], ids=["closed", "reset"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.start(DEVICE),
+        lambda c: c.set_light(DEVICE, True),
+        lambda c: c.commission(OTHER),
+        lambda c: c.confirm_commissioning(),
+    ],
+    ids=["start", "light", "commission", "confirm"],
+)
+async def test_put_whose_answer_is_lost_is_sent_once(
+    session: aiohttp.ClientSession, call: Any, reset: bool
+) -> None:
+    """aiohttp re-sends a failed PUT by default; an action the module ran must not repeat."""
+    async with silent_peer(reset=reset) as (host, heads):
+        client = MieleClient(host, CREDS, session=session, timeout=2.0)
+        with pytest.raises(MieleConnectionError, match="outcome unknown, not resent"):
+            await call(client)
+        for _ in range(5):
+            await asyncio.sleep(0.01)
+    assert len(heads) == 1
+    assert heads[0].startswith(b"PUT ")
+
+
+async def test_get_whose_answer_is_lost_is_a_connection_error(
+    session: aiohttp.ClientSession,
+) -> None:
+    """Reads are idempotent: aiohttp may re-send them, the error stays "cannot connect"."""
+    async with silent_peer(reset=False) as (host, heads):
+        client = MieleClient(host, CREDS, session=session, timeout=2.0)
+        with pytest.raises(MieleConnectionError, match="cannot connect"):
+            await client.get_state(DEVICE)
+    assert heads
+    assert all(head.startswith(b"GET ") for head in heads)
 
 
 async def test_errors_never_contain_the_key(

@@ -174,3 +174,45 @@ def test_group_credentials_are_frozen() -> None:
     creds = GroupCredentials.from_hex("0123456789ABCDEF", KEY_HEX)
     with pytest.raises(AttributeError):
         creds.group_id = "FEDCBA9876543210"  # type: ignore[misc]
+
+
+def test_group_credentials_constructor_normalises_the_group_id() -> None:
+    key = bytes.fromhex(KEY_HEX)
+    creds = GroupCredentials(" 0123456789abcdef ", key)
+    assert creds.group_id == "0123456789ABCDEF"
+    assert creds.group_key == key
+    assert creds == GroupCredentials.from_hex("0123456789ABCDEF", KEY_HEX)
+
+
+@pytest.mark.parametrize(
+    ("group_id", "group_key", "field_name"),
+    [
+        ("0123", bytes(64), "group_id"),
+        ("0123456789ABCDEG", bytes(64), "group_id"),
+        (0x0123456789ABCDEF, bytes(64), "group_id"),
+        ("0123456789ABCDEF", bytes(63), "group_key"),
+        ("0123456789ABCDEF", bytes(65), "group_key"),
+        ("0123456789ABCDEF", KEY_HEX, "group_key"),
+        ("0123456789ABCDEF", bytearray(64), "group_key"),
+        ("0123456789ABCDEF", None, "group_key"),
+    ],
+    ids=[
+        "short-id",
+        "non-hex-id",
+        "int-id",
+        "63-byte-key",
+        "65-byte-key",
+        "hex-text-key",
+        "bytearray-key",
+        "no-key",
+    ],
+)
+def test_group_credentials_constructor_validates(
+    group_id: object, group_key: object, field_name: str
+) -> None:
+    """A bad key would brick real pairing: refuse it before it is ever sent."""
+    with pytest.raises(MieleConfigError) as err:
+        GroupCredentials(group_id, group_key)  # type: ignore[arg-type]
+    assert err.value.field == field_name
+    assert KEY_HEX not in str(err.value)
+    assert KEY_HEX.upper() not in str(err.value)

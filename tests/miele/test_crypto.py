@@ -132,6 +132,13 @@ def test_short_signature_is_a_security_error() -> None:
         crypto.encrypt(KEY, b"\0" * 15, b"x" * 16)
 
 
+@pytest.mark.parametrize("length", [1, 15, 17, 63])
+def test_response_not_in_whole_blocks_is_a_security_error(length: int) -> None:
+    """No signed response has a partial block: a forged one fails the signature check."""
+    with pytest.raises(MieleSecurityError, match="whole number of AES blocks"):
+        crypto.open_response(KEY, 200, crypto.ACCEPT, DATE, bytes(32), b"x" * length)
+
+
 def test_decrypt_rejects_partial_blocks() -> None:
     with pytest.raises(MieleProtocolError):
         crypto.decrypt(KEY, bytes(16), b"x" * 17)
@@ -154,6 +161,10 @@ def test_authorization_header_roundtrip() -> None:
         "MieleH256 00:zz",
         "MieleH256 0011",
         "MieleH256 GG:" + "0" * 64,
+        "MieleH256 :" + "0" * 64,
+        "MieleH256 0011AABB0011AAB:" + "0" * 64,
+        "MieleH256 0011AABB0011AABB0:" + "0" * 64,
+        "MieleH256 0011AABB0011AABG:" + "0" * 64,
     ],
 )
 def test_parse_authorization_rejects(header: str | None) -> None:

@@ -1,7 +1,8 @@
 """
 Command line access to one appliance host: read devices, ident and state, send actions, pair.
 
-Output is JSON on stdout; any failure is one ``error: ...`` line on stderr and exit status 1.
+Output is JSON on stdout; any failure is one ``error: ...`` line on stderr and exit status 1
+(a reader that closes stdout early gives status 1 and no message).
 The group key is read from a file or ``MIELE_GROUP_KEY`` and never printed.
 """
 
@@ -109,8 +110,19 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, MieleError) as err:
         print(f"error: {_describe(err, command)}", file=sys.stderr)
         return 1
-    print(json.dumps(result, indent=2, sort_keys=True))
+    try:
+        print(json.dumps(result, indent=2, sort_keys=True), flush=True)
+    except BrokenPipeError:  # the reader left early (``... | head -c 100``)
+        _discard_stdout()
+        return 1
     return 0
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device so the interpreter's final flush cannot fail."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
 
 
 async def _run(args: argparse.Namespace, credentials: GroupCredentials) -> object:

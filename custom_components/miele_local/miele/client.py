@@ -2,7 +2,8 @@
 Typed async client for one Miele appliance host over an injected ``aiohttp`` session.
 
 Every request is signed and every response signature is verified before its body is
-parsed. The client never retries: an action is sent exactly once.
+parsed. The client never retries, and stops aiohttp's own re-send of a failed PUT: an
+action is sent at most once.
 """
 
 from __future__ import annotations
@@ -51,6 +52,28 @@ class _Reply:
     date: str
     signature: str | None
     body: bytes
+
+
+class _NotResentError(aiohttp.ClientConnectionError):
+    """A non-GET exchange broke after sending began; aiohttp must not re-send it."""
+
+
+async def _single_shot(
+    request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+) -> aiohttp.ClientResponse:
+    """
+    Request middleware that stops aiohttp's automatic second attempt.
+
+    aiohttp re-sends an "idempotent" method (PUT included) once when the first attempt
+    fails with ``ClientOSError`` or ``ServerDisconnectedError``; it never re-sends on
+    other ``ClientError`` subclasses. A refused connection (nothing was sent) passes.
+    """
+    try:
+        return await handler(request)
+    except aiohttp.ClientConnectorError:
+        raise
+    except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as err:
+        raise _NotResentError(str(err)) from err
 
 
 class MieleClient:
@@ -295,6 +318,7 @@ class MieleClient:
                     data=body or None,
                     timeout=self._timeout,
                     allow_redirects=False,
+                    middlewares=None if method == "GET" else (_single_shot,),
                 ) as response:
                     reply = _Reply(
                         status=response.status,
@@ -305,6 +329,10 @@ class MieleClient:
                     )
             except TimeoutError:
                 raise MieleTimeoutError(f"{where}: no answer in time") from None
+            except _NotResentError as err:
+                raise MieleConnectionError(
+                    f"{where}: connection lost: outcome unknown, not resent"
+                ) from err
             except (aiohttp.ClientError, OSError) as err:
                 raise MieleConnectionError(
                     f"{where}: cannot connect ({type(err).__name__})"
@@ -346,8 +374,8 @@ class MieleClient:
                 f"{where}: unexpected HTTP {reply.status}", reply.status
             )
         try:
-            _, signature = crypto.parse_authorization(reply.signature)
-            return crypto.open_response(
+            group_id, signature = crypto.parse_authorization(reply.signature)
+            body = crypto.open_response(
                 self._credentials.group_key,
                 reply.status,
                 reply.content_type,
@@ -357,8 +385,11 @@ class MieleClient:
             )
         except MieleSecurityError as err:
             raise MieleSecurityError(f"{where}: {err}") from None
-        except MieleProtocolError as err:
-            raise MieleProtocolError(f"{where}: {err}") from None
+        if group_id != self.group_id:
+            raise MieleSecurityError(
+                f"{where}: response is signed for group {group_id}, not ours"
+            )
+        return body
 
     def _json(self, path: str, body: bytes) -> object:
         try:

@@ -107,10 +107,24 @@ def _port(text: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class GroupCredentials:
-    """A household's GroupID and GroupKey; the key never appears in its repr."""
+    """
+    A household's GroupID and 64-byte GroupKey, validated on construction.
+
+    The key never appears in its repr or in a validation error.
+    """
 
     group_id: str
     group_key: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        """Normalise the GroupID to upper-case hex; require a 64-byte ``bytes`` key."""
+        object.__setattr__(self, "group_id", validate_group_id(self.group_id))
+        if not isinstance(self.group_key, bytes):
+            raise MieleConfigError("group_key", "must be bytes")
+        if len(self.group_key) != GROUP_KEY_LENGTH // 2:
+            raise MieleConfigError(
+                "group_key", f"must be {GROUP_KEY_LENGTH // 2} bytes"
+            )
 
     @classmethod
     def from_hex(cls, group_id: object, group_key: object) -> GroupCredentials:

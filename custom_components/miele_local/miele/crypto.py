@@ -13,6 +13,7 @@ import hmac
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from .credentials import GROUP_ID_LENGTH
 from .exceptions import MieleProtocolError, MieleSecurityError
 
 AUTH_SCHEME = "MieleH256"
@@ -99,7 +100,7 @@ def format_authorization(group_id: str, signature: bytes) -> str:
 
 
 def parse_authorization(value: str | None) -> tuple[str, bytes]:
-    """Split a ``MieleH256 <GROUPID>:<SIG>`` header into the group id and raw signature."""
+    """Split a ``MieleH256 <GROUPID>:<SIG>`` header into the 16-hex group id and raw signature."""
     if not value:
         raise MieleSecurityError("response is not signed")
     scheme, _, rest = value.strip().partition(" ")
@@ -108,6 +109,7 @@ def parse_authorization(value: str | None) -> tuple[str, bytes]:
         scheme != AUTH_SCHEME
         or len(sig_hex) != 64
         or not _HEX.issuperset(sig_hex)
+        or len(group_id) != GROUP_ID_LENGTH
         or not _HEX.issuperset(group_id)
     ):
         raise MieleSecurityError("signature header is malformed")
@@ -160,8 +162,13 @@ def open_response(
     """
     Decrypt and verify a response; return the body without padding.
 
-    Raises :class:`MieleSecurityError` when the signature does not match.
+    Raises :class:`MieleSecurityError` when the signature does not match, including a
+    body that is not a whole number of AES blocks (no signed response has one).
     """
+    if len(ciphertext) % BLOCK:
+        raise MieleSecurityError(
+            "response body is not a whole number of AES blocks (not validly signed)"
+        )
     padded = decrypt(key, signature, ciphertext) if ciphertext else b""
     expected = hmac_sha256(key, response_text(status, content_type, date, padded))
     if not signatures_match(expected, signature):
