@@ -6,7 +6,12 @@ from ipaddress import ip_address
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_DHCP, SOURCE_USER, SOURCE_ZEROCONF
+from homeassistant.config_entries import (
+    SOURCE_DHCP,
+    SOURCE_IGNORE,
+    SOURCE_USER,
+    SOURCE_ZEROCONF,
+)
 from homeassistant.const import CONF_HOST
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
@@ -15,7 +20,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miele_local import entry_profile, get_manager
-from custom_components.miele_local.config_flow import type_title
+from custom_components.miele_local.config_flow import async_read_ident, type_title
 from custom_components.miele_local.const import (
     CONF_DEVICE_ID,
     CONF_GROUP_ID,
@@ -25,7 +30,9 @@ from custom_components.miele_local.const import (
     CONF_TIMEOUT,
     DOMAIN,
 )
+from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.credentials import GroupCredentials
+from custom_components.miele_local.miele.exceptions import MieleConnectionError
 
 from .conftest import SimulatorFactory, entry_data
 
@@ -230,6 +237,89 @@ async def test_pair_refused_then_reset_reusing_a_known_key(
     assert simulator.credentials == credentials
 
 
+async def start_pairing(hass: HomeAssistant, host: str) -> Any:
+    """Open the user step and leave the key empty: the flow asks how to pair."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: host}
+    )
+    assert result["step_id"] == "pair"
+    return result
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"), [("offline", "cannot_connect"), ("reset", "invalid_auth")]
+)
+async def test_pair_retry_after_failed_verification_keeps_the_key(
+    hass: HomeAssistant, simulator_factory: SimulatorFactory, fault: str, error: str
+) -> None:
+    """Commissioning worked but the verifying read failed: the retry must not re-key."""
+    sim = await simulator_factory("oven", paired=False)
+    result = await start_pairing(hass, sim.host)
+    real_commission = MieleClient.commission
+
+    async def commission_then_fault(
+        client: MieleClient, credentials: GroupCredentials
+    ) -> None:
+        await real_commission(client, credentials)
+        sim.set_fault(fault)
+
+    with patch.object(MieleClient, "commission", commission_then_fault):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"pairing_key": "new"}
+        )
+    assert result["errors"] == {"base": error}
+    sim.set_fault("none")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"pairing_key": "new"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert sim.credentials is not None
+    assert result["data"][CONF_GROUP_KEY] == sim.credentials.group_key_hex
+
+
+async def test_pair_retry_after_lost_commissioning_answer(
+    hass: HomeAssistant, simulator_factory: SimulatorFactory
+) -> None:
+    """The appliance took the key but its answer was lost: the retry is refused, yet reads."""
+    sim = await simulator_factory("oven", paired=False)
+    result = await start_pairing(hass, sim.host)
+    real_commission = MieleClient.commission
+
+    async def commission_answer_lost(
+        client: MieleClient, credentials: GroupCredentials
+    ) -> None:
+        await real_commission(client, credentials)
+        raise MieleConnectionError("answer lost")
+
+    with patch.object(MieleClient, "commission", commission_answer_lost):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"pairing_key": "new"}
+        )
+    assert result["errors"] == {"base": "cannot_connect"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"pairing_key": "new"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert sim.credentials is not None
+    assert result["data"][CONF_GROUP_KEY] == sim.credentials.group_key_hex
+
+
+async def test_pair_refused_twice_by_appliance_of_another_household(
+    hass: HomeAssistant, simulator_factory: SimulatorFactory
+) -> None:
+    sim = await simulator_factory("oven", credentials=OTHER_KEY)
+    result = await start_pairing(hass, sim.host)
+    for _ in range(2):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"pairing_key": "new"}
+        )
+        assert result["errors"] == {"base": "not_in_setup_mode"}
+    assert sim.credentials == OTHER_KEY
+
+
 async def test_zeroconf_updates_host_of_configured_appliance(
     hass: HomeAssistant, simulator: Any, credentials: GroupCredentials
 ) -> None:
@@ -307,6 +397,7 @@ async def test_zeroconf_unknown_household_asks_for_key(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_HOST] == simulator.host
+    assert result["result"].unique_id == simulator.device_id
 
 
 async def test_zeroconf_unpaired_appliance_pairs(
@@ -327,6 +418,40 @@ async def test_zeroconf_unpaired_appliance_pairs(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Miele hood"
+    assert result["result"].unique_id == sim.device_id
+
+
+@pytest.mark.parametrize(
+    ("source", "provisional_id"),
+    [(SOURCE_ZEROCONF, "miele-001d63000001"), (SOURCE_DHCP, "00:1d:63:00:00:01")],
+)
+async def test_ignored_discovery_stays_ignored(
+    hass: HomeAssistant, simulator: Any, source: str, provisional_id: str
+) -> None:
+    info = (
+        zeroconf_info(simulator.port, "") if source == SOURCE_ZEROCONF else dhcp_info()
+    )
+    with patch(
+        "custom_components.miele_local.config_flow.APPLIANCE_PORT", simulator.port
+    ):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": source}, data=info
+        )
+        assert result["type"] is FlowResultType.MENU
+        (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        assert flow["context"]["unique_id"] == provisional_id
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN,
+            context={"source": SOURCE_IGNORE},
+            data={"unique_id": provisional_id, "title": "Washer"},
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": source}, data=info
+        )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
 
 
 async def test_zeroconf_of_reset_appliance_notes_group_and_aborts(
@@ -351,17 +476,28 @@ async def test_zeroconf_of_reset_appliance_notes_group_and_aborts(
     assert evidence.advertised_unpaired
 
 
-async def test_zeroconf_same_host_twice_is_one_flow(
-    hass: HomeAssistant, simulator: Any
+@pytest.mark.parametrize("second_source", [SOURCE_ZEROCONF, SOURCE_DHCP])
+async def test_same_host_discovered_twice_is_one_flow(
+    hass: HomeAssistant, simulator: Any, second_source: str
 ) -> None:
-    info = zeroconf_info(simulator.port, "")
+    """Found again by mDNS (same host name) or DHCP (other id, same host): one flow."""
     first = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=info
+        DOMAIN,
+        context={"source": SOURCE_ZEROCONF},
+        data=zeroconf_info(simulator.port, ""),
     )
     assert first["type"] is FlowResultType.MENU
-    second = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=info
+    again = (
+        zeroconf_info(simulator.port, "")
+        if second_source == SOURCE_ZEROCONF
+        else dhcp_info()
     )
+    with patch(
+        "custom_components.miele_local.config_flow.APPLIANCE_PORT", simulator.port
+    ):
+        second = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": second_source}, data=again
+        )
     assert second["type"] is FlowResultType.ABORT
     assert second["reason"] == "already_in_progress"
 
@@ -476,6 +612,25 @@ async def test_options_flow(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {CONF_SCAN_INTERVAL: 60, CONF_TIMEOUT: 5, CONF_RETRIES: 1}
+
+
+async def test_pool_slot_is_keyed_by_validated_host(
+    hass: HomeAssistant, simulator: Any, credentials: GroupCredentials
+) -> None:
+    """A stored host with stray blanks shares the poller's slot (one request at a time)."""
+    pool = get_manager(hass).get_connection_pool()
+    real_slot = pool.slot
+    slot_hosts: list[str] = []
+
+    def observing_slot(host: str) -> Any:
+        slot_hosts.append(host)
+        return real_slot(host)
+
+    with patch.object(pool, "slot", observing_slot):
+        ident = await async_read_ident(hass, f" {simulator.host} ", credentials)
+    assert ident.fab_number == simulator.device_id
+    assert slot_hosts
+    assert set(slot_hosts) == {simulator.host}
 
 
 @pytest.mark.parametrize(

@@ -8,21 +8,22 @@ from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.selector import TextSelector
 from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.miele_local.const import CONF_GROUP_KEY, DOMAIN
+from custom_components.miele_local.const import CONF_GROUP_ID, CONF_GROUP_KEY, DOMAIN
 from custom_components.miele_local.coordinator import pairing_lost_issue_id
 from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.repairs import async_create_fix_flow
 
+from .conftest import TEST_FAB_NUMBER, entry_data
 from .helpers import poll
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
-    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -109,6 +110,11 @@ async def test_appliance_paired_elsewhere_needs_its_key(
     result = await start_fix(hass, issue_id)
     result = await configure(hass, result["flow_id"], {})
     assert result["step_id"] == "new_key"
+    fields = {str(marker): marker for marker in result["data_schema"].schema}
+    assert fields[CONF_GROUP_ID].default() == init_integration.data[CONF_GROUP_ID]
+    key_selector = result["data_schema"].schema[fields[CONF_GROUP_KEY]]
+    assert isinstance(key_selector, TextSelector)
+    assert key_selector.config["type"] == "password"
     keys = {"group_id": other_key.group_id, "group_key": other_key.group_key_hex}
     result = await configure(hass, result["flow_id"], {**keys, "group_key": "00"})
     assert result["errors"] == {"group_key": "invalid_group_key"}
@@ -143,6 +149,62 @@ async def test_fix_flow_reports_unreachable_appliance(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
-async def test_fix_flow_for_unknown_entry(hass: HomeAssistant) -> None:
-    with pytest.raises(ValueError, match="pairing_lost_nope"):
-        await async_create_fix_flow(hass, "pairing_lost_nope", {"entry_id": "nope"})
+async def test_fix_flow_aborts_when_entry_removed_meanwhile(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    issue_id = await lose_pairing(hass, simulator, freezer)
+    result = await start_fix(hass, issue_id)
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    result = await configure(hass, result["flow_id"], {})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "entry_removed"
+
+
+def raise_issue(hass: HomeAssistant, entry_id: str) -> str:
+    """Open a lost-pairing issue for `entry_id`, as the coordinator does."""
+    issue_id = pairing_lost_issue_id(entry_id)
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=True,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="pairing_lost",
+        translation_placeholders={"name": "Washer"},
+        data={"entry_id": entry_id},
+    )
+    return issue_id
+
+
+async def test_fix_flow_for_removed_entry_drops_the_stale_issue(
+    hass: HomeAssistant,
+) -> None:
+    assert await async_setup_component(hass, "repairs", {})
+    assert await async_setup_component(hass, DOMAIN, {})
+    issue_id = raise_issue(hass, "nope")
+    result = await start_fix(hass, issue_id)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "entry_removed"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_fix_flow_for_invalid_stored_key_aborts(
+    hass: HomeAssistant, credentials: GroupCredentials
+) -> None:
+    data = entry_data("127.0.0.1:9", TEST_FAB_NUMBER, credentials)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=TEST_FAB_NUMBER,
+        data=data | {CONF_GROUP_KEY: "not hex"},
+    )
+    entry.add_to_hass(hass)
+    assert await async_setup_component(hass, "repairs", {})
+    assert await async_setup_component(hass, DOMAIN, {})
+    result = await start_fix(hass, raise_issue(hass, entry.entry_id))
+    assert result["step_id"] == "confirm"
+    result = await configure(hass, result["flow_id"], {})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "invalid_config"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -72,7 +74,7 @@ APPLIANCE_PORT = 80
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 
 
-def _key_fields(
+def key_fields(
     group_id: str | None = None, *, key_optional: bool = False
 ) -> dict[Any, Any]:
     """Return schema fields for GroupID (prefilled when known) and GroupKey."""
@@ -102,14 +104,20 @@ def appliance_title(ident: Ident) -> str:
 def _client(
     hass: HomeAssistant, host: str, credentials: GroupCredentials
 ) -> MieleClient:
-    """Create a client on Home Assistant's session, serialised with the host's pollers."""
+    """
+    Create a client on Home Assistant's session, serialised with the host's pollers.
+
+    The pool is keyed by the validated host, as the pollers' clients are: a raw user string
+    (" Washer.local ") would get a slot of its own and talk to the module concurrently.
+    """
     pool = get_manager(hass).get_connection_pool()
+    validated = validate_host(host)
     return MieleClient(
-        host,
+        validated,
         credentials,
         session=async_get_clientsession(hass),
         timeout=DEFAULT_TIMEOUT,
-        limiter=lambda: pool.slot(host),
+        limiter=lambda: pool.slot(validated),
     )
 
 
@@ -130,11 +138,9 @@ async def async_read_ident(
 
 async def async_commission(
     hass: HomeAssistant, host: str, credentials: GroupCredentials
-) -> Ident:
-    """Pair an appliance in setup mode with `credentials`, then verify with a signed read."""
-    client = _client(hass, host, credentials)
-    await client.commission(credentials)
-    return await _async_first_ident(client)
+) -> None:
+    """Pair an appliance in setup mode with `credentials` (verify with `async_read_ident`)."""
+    await _client(hass, host, credentials).commission(credentials)
 
 
 def parse_credentials(
@@ -197,6 +203,9 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
         """Start with nothing known about the appliance."""
         self._host = ""
         self._advertised_group = ""
+        self._new_key: GroupCredentials | None = None
+        self._sent_keys: list[GroupCredentials] = []
+        self._commissioned: GroupCredentials | None = None
 
     @staticmethod
     @callback
@@ -276,9 +285,10 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
         known = self._known_groups()
         if user_input is not None:
             choice = user_input[CONF_PAIRING_KEY]
-            credentials = known.get(choice) or GroupCredentials.generate()
             try:
-                ident = await async_commission(self.hass, self._host, credentials)
+                credentials, ident = await self._async_pair(
+                    known.get(choice) or self._generated_key()
+                )
             except Exception as err:  # noqa: BLE001  # error_key logs unexpected errors
                 errors["base"] = error_key(err)
             else:
@@ -304,6 +314,46 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    def _generated_key(self) -> GroupCredentials:
+        """Return this flow's new household key: generated once, reused on every retry."""
+        if self._new_key is None:
+            self._new_key = GroupCredentials.generate()
+        return self._new_key
+
+    async def _async_pair(
+        self, chosen: GroupCredentials
+    ) -> tuple[GroupCredentials, Ident]:
+        """
+        Commission `chosen` unless an earlier submit did, then verify with a signed read.
+
+        When the appliance refuses commissioning, a key this flow sent before may have been
+        accepted with its answer lost: a signed read with it tells.
+        """
+        commissioned = self._commissioned
+        if commissioned is None:
+            sent_before = list(self._sent_keys)
+            if chosen not in sent_before:
+                self._sent_keys.append(chosen)
+            try:
+                await async_commission(self.hass, self._host, chosen)
+            except MieleCommissioningError:
+                for credentials in sent_before:
+                    with suppress(MieleError):
+                        ident = await async_read_ident(
+                            self.hass, self._host, credentials
+                        )
+                        return credentials, ident
+                raise
+            commissioned = self._commissioned = chosen
+        try:
+            return commissioned, await async_read_ident(
+                self.hass, self._host, commissioned
+            )
+        except MieleAuthError:
+            # The appliance was reset again meanwhile: commission on the next submit.
+            self._commissioned = None
+            raise
+
     async def async_step_zeroconf(
         self, discovery_info: ZeroconfServiceInfo
     ) -> ConfigFlowResult:
@@ -320,6 +370,7 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
             host,
             type_title(discovery_info.properties.get("devicetype")),
             [known[group]] if group in known else [],
+            discovery_info.hostname.lower().removesuffix(".").removesuffix(".local"),
         )
 
     async def async_step_dhcp(
@@ -330,12 +381,22 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
             _discovered_host(discovery_info.ip, APPLIANCE_PORT),
             discovery_info.hostname or type_title(None),
             list(self._known_groups().values()),
+            format_mac(discovery_info.macaddress),
         )
 
     async def _async_discovered(
-        self, host: str, name: str, candidates: list[GroupCredentials]
+        self,
+        host: str,
+        name: str,
+        candidates: list[GroupCredentials],
+        provisional_id: str,
     ) -> ConfigFlowResult:
-        """Learn the FabNumber with a known key, update a known appliance or offer setup."""
+        """
+        Learn the FabNumber with a known key, update a known appliance or offer setup.
+
+        Without a working key the flow is known by `provisional_id` (MAC or mDNS host name)
+        until the FabNumber replaces it, so that ignoring the discovery sticks.
+        """
         self._host = host
         self.context["title_placeholders"] = {"name": name, CONF_HOST: host}
         for credentials in candidates:
@@ -347,6 +408,8 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
             self._abort_if_unique_id_configured(updates={CONF_HOST: host})
             self._ident, self._credentials = ident, credentials
             return await self.async_step_discovery_confirm()
+        await self.async_set_unique_id(provisional_id)
+        self._abort_if_unique_id_configured()
         self._async_abort_entries_match({CONF_HOST: host})
         if any(
             flow["context"].get("title_placeholders", {}).get(CONF_HOST) == host
@@ -391,7 +454,7 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self._async_create_or_update(self._host, credentials, ident)
         return self.async_show_form(
             step_id="discovery_keys",
-            data_schema=vol.Schema(_key_fields(self._advertised_group)),
+            data_schema=vol.Schema(key_fields(self._advertised_group)),
             description_placeholders={CONF_HOST: self._host},
             errors=errors,
         )
@@ -454,7 +517,7 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
         fields: dict[Any, Any] = (
             {vol.Required(CONF_HOST, default=host): str} if ask_host else {}
         )
-        fields |= _key_fields(
+        fields |= key_fields(
             entry.data[CONF_GROUP_ID], key_optional=self.source != SOURCE_REAUTH
         )
         return self.async_show_form(

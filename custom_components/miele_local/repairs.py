@@ -6,11 +6,19 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.const import CONF_HOST
+from homeassistant.exceptions import ConfigEntryError
+from homeassistant.helpers import issue_registry as ir
 import probatio as vol
 
 from . import entry_profile, get_manager
-from .config_flow import async_read_ident, entry_data, error_key, parse_credentials
-from .const import CONF_GROUP_ID, CONF_GROUP_KEY
+from .config_flow import (
+    async_read_ident,
+    entry_data,
+    error_key,
+    key_fields,
+    parse_credentials,
+)
+from .const import CONF_GROUP_ID, DOMAIN
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -36,7 +44,10 @@ class PairingLostRepairFlow(RepairsFlow):
         """Once the appliance is in setup mode, commission the stored key again."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            profile = entry_profile(self._entry)
+            try:
+                profile = entry_profile(self._entry)
+            except ConfigEntryError:
+                return self.async_abort(reason="invalid_config")
             resetter = get_manager(self.hass).get_device_resetter()
             recovered, _ = await resetter.recover_from_reset(profile.device_id, profile)
             if recovered:
@@ -68,30 +79,49 @@ class PairingLostRepairFlow(RepairsFlow):
                     if ident.fab_number != self._entry.unique_id:
                         errors["base"] = "wrong_device"
                     else:
-                        self.hass.config_entries.async_update_entry(
-                            self._entry, data=entry_data(host, credentials, ident)
+                        return await self._async_reload_and_finish(
+                            entry_data(host, credentials, ident)
                         )
-                        return await self._async_reload_and_finish()
         return self.async_show_form(
             step_id="new_key",
-            data_schema=vol.Schema(
-                {vol.Required(CONF_GROUP_ID): str, vol.Required(CONF_GROUP_KEY): str}
-            ),
+            data_schema=vol.Schema(key_fields(self._entry.data.get(CONF_GROUP_ID))),
             description_placeholders={"name": self._entry.title},
             errors=errors,
         )
 
-    async def _async_reload_and_finish(self) -> RepairsFlowResult:
-        """Reload the entry with the working key; finishing the flow deletes the issue."""
-        await self.hass.config_entries.async_reload(self._entry.entry_id)
+    async def _async_reload_and_finish(
+        self, data: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """
+        Store `data` (when given) and reload the entry; finishing deletes the issue.
+
+        The appliance may have been removed while the flow talked to it: then abort.
+        """
+        entries = self.hass.config_entries
+        if entries.async_get_entry(self._entry.entry_id) is None:
+            return self.async_abort(reason="entry_removed")
+        if data is not None:
+            entries.async_update_entry(self._entry, data=data)
+        await entries.async_reload(self._entry.entry_id)
         return self.async_create_entry(data={})
+
+
+class EntryRemovedRepairFlow(RepairsFlow):
+    """Fix flow of an issue whose appliance was removed: nothing is left to repair."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Explain that the appliance is gone."""
+        return self.async_abort(reason="entry_removed")
 
 
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
-    """Create the fix flow of a `pairing_lost_<entry_id>` issue."""
+    """Create the fix flow of a `pairing_lost_<entry_id>` issue (stale issues go away)."""
     entry_id = str((data or {}).get("entry_id"))
     if (entry := hass.config_entries.async_get_entry(entry_id)) is None:
-        raise ValueError(f"Unknown repair issue {issue_id}")
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return EntryRemovedRepairFlow()
     return PairingLostRepairFlow(entry)
