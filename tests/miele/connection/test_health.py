@@ -153,11 +153,49 @@ async def test_failures_from_unknown_and_sleeping(
     await monitor.record_failure(DEVICE, "timeout")
     assert monitor.get_health(DEVICE).state is ConnectionState.DEGRADED
     await monitor.mark_sleeping(DEVICE)
-    await monitor.record_failure(DEVICE, "connection")  # 3rd in a row: not a sleep
+    assert monitor.get_health(DEVICE).consecutive_failures == 0  # streak reset
+    await monitor.record_failure(DEVICE, "connection")  # 1st of a new streak
+    assert monitor.get_health(DEVICE).state is ConnectionState.SLEEPING
+    await monitor.record_failure(DEVICE, "connection")  # 2nd: not a sleep
     assert monitor.get_health(DEVICE).state is ConnectionState.DEGRADED
     await monitor.mark_sleeping(DEVICE)
-    await monitor.record_failure(DEVICE, "connection")  # 4th: unhealthy
+    for _ in range(3):
+        await monitor.record_failure(DEVICE, "auth")
+    assert monitor.get_health(DEVICE).state is ConnectionState.DEGRADED
+    await monitor.record_failure(DEVICE, "auth")  # 4th: unhealthy
     assert monitor.get_health(DEVICE).state is ConnectionState.UNHEALTHY
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "sleep",
+        MieleTimeoutError("t"),
+        MieleResponseError("r", 500),
+        DeviceSleepError("s"),
+    ],
+)
+async def test_standby_failures_keep_it_sleeping(
+    monitor: ConnectionHealthMonitor,
+    transitions: list[tuple[str, ConnectionState]],
+    error: BaseException | str,
+) -> None:
+    await monitor.record_success(DEVICE, 0.1)
+    for _ in range(4):
+        await monitor.record_failure(DEVICE, "timeout")  # -> degraded -> unhealthy
+    for _ in range(3):  # every poll of a module that stays asleep
+        await monitor.mark_sleeping(DEVICE)
+        for _ in range(6):
+            await monitor.record_failure(DEVICE, error)
+    assert [state for _, state in transitions] == [
+        ConnectionState.HEALTHY,
+        ConnectionState.DEGRADED,
+        ConnectionState.UNHEALTHY,
+        ConnectionState.SLEEPING,
+    ]
+    await monitor.record_failure(DEVICE, MieleSecurityError("s"))
+    await monitor.record_failure(DEVICE, MieleProtocolError("p"))  # leaves it
+    assert monitor.get_health(DEVICE).state is ConnectionState.DEGRADED
 
 
 async def test_pairing_lost_clears_after_enough_successes(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import pytest
@@ -38,6 +38,8 @@ from custom_components.miele_local.miele.exceptions import (
 from tests.miele.connection.conftest import eventually
 
 if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
     from simulator import SimulatedAppliance
     from tests.conftest import SimulatorFactory
     from tests.miele.connection.conftest import RecordingSleep
@@ -118,6 +120,36 @@ async def test_from_settings_and_lifecycle() -> None:
         pass
     with pytest.raises(ReconnectionError, match="closed"):
         await manager.start()
+
+
+async def test_removing_an_unknown_device_and_closing_an_unstarted_manager() -> None:
+    manager = ConnectionManager()
+    await manager.remove_device("000000000001")
+    assert manager.get_health_monitor().devices == ()
+    assert manager.get_device_resetter().last_evidence("000000000001") is None
+    await manager.close()
+    with pytest.raises(ReconnectionError, match="closed"):
+        await manager.start()
+
+
+async def test_maintenance_runs_through_the_given_task_factory() -> None:
+    created: list[tuple[str, asyncio.Task[None]]] = []
+
+    def create_task(coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        created.append((name, task))
+        return task
+
+    manager = ConnectionManager.from_settings(
+        ConnectionSettings(health_check_interval=5.0), create_task=create_task
+    )
+    await manager.start()
+    await manager.start()  # idempotent: still one task
+    assert [name for name, _ in created] == ["miele_local connection maintenance"]
+    task = created[0][1]
+    assert not task.done()
+    await manager.close()
+    assert task.cancelled()
 
 
 # -- clients ------------------------------------------------------------------------------
@@ -578,6 +610,40 @@ async def test_module_that_stays_asleep(
     assert manager.get_health_monitor().get_health(sim.device_id).state is (
         ConnectionState.SLEEPING
     )
+
+
+async def test_module_asleep_across_polls_does_not_flap(
+    simulator_factory: SimulatorFactory,
+    credentials: GroupCredentials,
+    manager: ConnectionManager,
+) -> None:
+    sim = await simulator_factory(credentials=credentials, wake_delay=60.0)
+    client = await manager.get_client(sim.device_id, profile_for(sim, credentials))
+    monitor = manager.get_health_monitor()
+    await manager.execute_with_retry(
+        sim.device_id, lambda: client.get_state(sim.device_id)
+    )
+    states: list[ConnectionState] = []
+
+    async def on_change(device_id: str, state: ConnectionState) -> None:
+        states.append(state)
+
+    monitor.register_state_callback(sim.device_id, on_change)
+    sim.set_fault("sleep")
+    for _ in range(4):  # polls, with a background health check in between
+        with pytest.raises(DeviceSleepError):
+            await manager.execute_with_retry(
+                sim.device_id, lambda: client.get_state(sim.device_id)
+            )
+        assert not await monitor.check_device(sim.device_id)
+    assert len(sim.actions) == 8  # the wake-ups never help
+    assert states == [ConnectionState.DEGRADED, ConnectionState.SLEEPING]
+    assert monitor.get_health(sim.device_id).state is ConnectionState.SLEEPING
+    sim.set_fault("none")
+    await manager.execute_with_retry(
+        sim.device_id, lambda: client.get_state(sim.device_id)
+    )
+    assert states[-1] is ConnectionState.HEALTHY
 
 
 async def test_timeout_with_answering_host_is_treated_as_sleep(

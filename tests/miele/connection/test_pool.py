@@ -10,7 +10,10 @@ from custom_components.miele_local.miele.connection import (
     ConnectionPool,
     PoolStatistics,
 )
-from custom_components.miele_local.miele.exceptions import ConnectionPoolExhaustedError
+from custom_components.miele_local.miele.exceptions import (
+    ConnectionPoolExhaustedError,
+    MieleConfigError,
+)
 
 
 class FakeClock:
@@ -138,3 +141,36 @@ async def test_busy_host_is_never_closed() -> None:
         assert pool.close_idle() == 0
         pool.close()
         assert len(pool) == 1
+
+
+@pytest.mark.parametrize(
+    ("spelling", "other"),
+    [
+        ("127.0.0.1:8080", " 127.0.0.1:8080"),
+        ("washer.local:8080", "WASHER.Local:8080 "),
+    ],
+)
+async def test_spellings_of_one_host_share_one_slot(spelling: str, other: str) -> None:
+    pool = ConnectionPool(max_connections=10)
+    in_flight = most = 0
+
+    async def request(host: str) -> None:
+        nonlocal in_flight, most
+        async with pool.slot(host):
+            in_flight += 1
+            most = max(most, in_flight)
+            await asyncio.sleep(0.001)
+            in_flight -= 1
+
+    await asyncio.gather(*(request(host) for host in [spelling, other] * 3))
+    assert most == 1
+    assert len(pool) == 1
+
+
+async def test_invalid_host_is_refused_before_taking_a_slot() -> None:
+    pool = ConnectionPool()
+    with pytest.raises(MieleConfigError) as err:
+        async with pool.slot("http://washer/"):
+            pass
+    assert err.value.field == "host"
+    assert pool.statistics() == PoolStatistics(0, 0, 0, 0, 0, 0)

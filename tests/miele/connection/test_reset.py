@@ -189,9 +189,62 @@ async def test_recovery_of_an_unreachable_appliance_fails(
     assert await resetter.recover_from_reset(sim.device_id, profile) == (False, None)
     evidence = resetter.last_evidence(sim.device_id)
     assert evidence is not None
-    assert evidence.reasons == ("commissioning failed (connection)",)
+    assert evidence.reasons[0].startswith("host does not answer (connection)")
+    assert evidence.reasons[-1] == f"no evidence that {sim.host} lost its pairing"
     assert not evidence.needs_new_key
     assert not evidence.recovered
+
+
+async def test_recovery_fails_when_the_host_goes_away_after_detection(
+    sim: SimulatedAppliance, profile: DeviceProfile, manager: ConnectionManager
+) -> None:
+    client = await manager.get_client(sim.device_id, profile)
+    resetter = manager.get_device_resetter()
+    sim.set_fault("reset")
+    assert await resetter.detect_factory_reset(client, sim.device_id)
+    sim.set_fault("offline")
+    assert await resetter.recover_from_reset(sim.device_id, profile) == (False, None)
+    evidence = resetter.last_evidence(sim.device_id)
+    assert evidence is not None
+    assert evidence.reasons[-1] == "commissioning failed (connection)"
+    assert evidence.reset_detected  # a later retry may still commission
+    assert not evidence.recovered
+
+
+def commissionings(sim: SimulatedAppliance) -> int:
+    return sum(
+        record.path.startswith("/Security/Commissioning") for record in sim.requests
+    )
+
+
+async def test_recovery_without_evidence_of_a_reset_sends_no_key(
+    sim: SimulatedAppliance, profile: DeviceProfile, manager: ConnectionManager
+) -> None:
+    resetter = manager.get_device_resetter()
+    assert await resetter.recover_from_reset(sim.device_id, profile) == (False, None)
+    evidence = resetter.last_evidence(sim.device_id)
+    assert evidence is not None
+    assert "signed Ident read succeeded: still paired" in evidence.reasons
+    assert evidence.reasons[-1] == f"no evidence that {sim.host} lost its pairing"
+    assert commissionings(sim) == 0
+
+
+async def test_recovery_gathers_evidence_first_and_is_not_repeated(
+    sim: SimulatedAppliance,
+    profile: DeviceProfile,
+    credentials: GroupCredentials,
+    manager: ConnectionManager,
+) -> None:
+    sim.set_fault("reset")
+    resetter = manager.get_device_resetter()
+    recovered, client = await resetter.recover_from_reset(sim.device_id, profile)
+    assert recovered
+    assert client is not None
+    assert sim.credentials == credentials
+    assert commissionings(sim) == 1
+    # The evidence was used up: a second recovery does not send the key again.
+    assert await resetter.recover_from_reset(sim.device_id, profile) == (False, None)
+    assert commissionings(sim) == 1
 
 
 async def test_recovery_fails_when_verification_fails(
@@ -231,3 +284,82 @@ async def test_initiate_reset_needs_confirmation_and_sends_nothing(
     monitor = manager.get_health_monitor()
     assert monitor.get_health(sim.device_id).requests_total == 0
     assert await manager.get_client(sim.device_id, profile) is not client
+
+
+async def test_advertisement_older_than_a_success_cannot_veto_a_reset(
+    sim: SimulatedAppliance,
+    profile: DeviceProfile,
+    credentials: GroupCredentials,
+    manager: ConnectionManager,
+) -> None:
+    resetter = manager.get_device_resetter()
+    resetter.note_advertised_group(sim.device_id, credentials.group_id)  # at setup
+    client = await manager.get_client(sim.device_id, profile)
+    await manager.execute_with_retry(
+        sim.device_id, lambda: client.get_state(sim.device_id)
+    )
+    sim.set_fault("reset")  # later: reset, and no new advertisement seen yet
+    assert await resetter.detect_factory_reset(client, sim.device_id)
+    evidence = resetter.last_evidence(sim.device_id)
+    assert evidence is not None
+    assert evidence.advertised_group is None
+    assert (
+        "mDNS advertisement predates the last successful exchange: ignored"
+        in evidence.reasons
+    )
+
+
+async def test_advertisement_expires(
+    sim: SimulatedAppliance, credentials: GroupCredentials
+) -> None:
+    now = [1000.0]
+    wrong = DeviceProfile(sim.device_id, sim.host, GroupCredentials.generate())
+    async with ConnectionManager(clock=lambda: now[0]) as manager:
+        resetter = manager.get_device_resetter()
+        client = await manager.get_client(sim.device_id, wrong)
+        resetter.note_advertised_group(sim.device_id, wrong.credentials.group_id)
+        now[0] += 900.0
+        assert not await resetter.detect_factory_reset(client, sim.device_id)
+        now[0] += 1.0
+        assert await resetter.detect_factory_reset(client, sim.device_id)
+        evidence = resetter.last_evidence(sim.device_id)
+        assert evidence is not None
+        assert "mDNS advertisement older than 900 s: ignored" in evidence.reasons
+
+
+async def test_recovery_clears_the_advertisement(
+    sim: SimulatedAppliance,
+    profile: DeviceProfile,
+    credentials: GroupCredentials,
+    manager: ConnectionManager,
+) -> None:
+    resetter = manager.get_device_resetter()
+    sim.set_fault("reset")
+    resetter.note_advertised_group(sim.device_id, "")
+    recovered, client = await resetter.recover_from_reset(sim.device_id, profile)
+    assert recovered
+    assert client is not None
+    sim.set_fault("reset")  # reset again: the old "unpaired" advertisement is gone
+    assert await resetter.detect_factory_reset(client, sim.device_id)
+    evidence = resetter.last_evidence(sim.device_id)
+    assert evidence is not None
+    assert evidence.advertised_group is None
+    assert not evidence.advertised_unpaired
+
+
+async def test_removing_a_device_forgets_its_reset_state(
+    sim: SimulatedAppliance,
+    profile: DeviceProfile,
+    credentials: GroupCredentials,
+    manager: ConnectionManager,
+) -> None:
+    resetter = manager.get_device_resetter()
+    client = await manager.get_client(sim.device_id, profile)
+    resetter.note_advertised_group(sim.device_id, credentials.group_id)
+    assert not await resetter.detect_factory_reset(client, sim.device_id)
+    assert resetter.last_evidence(sim.device_id) is not None
+    await manager.remove_device(sim.device_id)
+    assert resetter.last_evidence(sim.device_id) is None
+    sim.set_fault("reset")
+    client = await manager.get_client(sim.device_id, profile)
+    assert await resetter.detect_factory_reset(client, sim.device_id)  # no veto left

@@ -3,8 +3,9 @@ Connection health per appliance: a small state machine fed by every request outc
 
 States: ``unknown`` until the first outcome; ``healthy``; ``degraded`` after
 ``failures_to_degrade`` consecutive failures; ``unhealthy`` after ``failures_to_unhealthy``;
-``sleeping`` (network module in standby, set by the manager) and ``pairing_lost`` (set by the
-reset detector). A single failure never changes a healthy state on its own; a success from
+``sleeping`` (network module in standby, set by the manager; timeouts, HTTP errors and sleep
+errors keep it, so a sleeping module does not flap) and ``pairing_lost`` (set by the reset
+detector). A single failure never changes a healthy state on its own; a success from
 ``unhealthy`` moves to ``degraded``, and ``successes_to_recover`` consecutive successes restore
 ``healthy``. ``pairing_lost`` stays until successes prove the pairing or it is marked recovered.
 """
@@ -40,6 +41,9 @@ type StateCallback = Callable[[str, ConnectionState], Awaitable[None]]
 type HealthCheck = Callable[[], Awaitable[bool]]
 type DefaultCheck = Callable[[str], Awaitable[bool]]
 type Listener = Callable[[], None]
+
+# Failure kinds a module in standby produces: they keep ``sleeping`` instead of counting.
+SLEEP_KINDS = frozenset({"sleep", "timeout", "response"})
 
 
 class ConnectionState(StrEnum):
@@ -120,6 +124,7 @@ class _Record:
     reconnect_count: int = 0
     requests_total: int = 0
     last_activity: float | None = None
+    last_success_at: float | None = None
     outcomes: deque[bool] = field(init=False)
     response_times: deque[float] = field(init=False)
 
@@ -183,6 +188,11 @@ class ConnectionHealthMonitor:
         """Appliances with any recorded history."""
         return tuple(self._records)
 
+    def last_success_at(self, device_id: str) -> float | None:
+        """Monotonic clock time of the last success (``None``: none since the history began)."""
+        record = self._records.get(device_id)
+        return record.last_success_at if record else None
+
     def track(self, device_id: str) -> None:
         """Start tracking an appliance (so quiet-device checks include it)."""
         record = self._record(device_id)
@@ -195,7 +205,7 @@ class ConnectionHealthMonitor:
         """Record a successful exchange that took ``response_time`` seconds."""
         record = self._record(device_id)
         record.requests_total += 1
-        record.last_activity = self._clock()
+        record.last_activity = record.last_success_at = self._clock()
         record.last_success = self._utcnow()
         record.consecutive_failures = 0
         record.consecutive_successes += 1
@@ -211,9 +221,10 @@ class ConnectionHealthMonitor:
         record.last_activity = self._clock()
         record.last_error_kind = kind
         record.consecutive_successes = 0
-        record.consecutive_failures += 1
+        if not (record.state is ConnectionState.SLEEPING and kind in SLEEP_KINDS):
+            record.consecutive_failures += 1  # expected standby answers are no streak
         record.outcomes.append(False)
-        await self._transition(device_id, record, self._after_failure(record, kind))
+        await self._transition(device_id, record, self._after_failure(record))
 
     def _after_success(self, record: _Record) -> ConnectionState:
         state = record.state
@@ -225,12 +236,10 @@ class ConnectionHealthMonitor:
             return ConnectionState.DEGRADED
         return state
 
-    def _after_failure(self, record: _Record, kind: str) -> ConnectionState:
+    def _after_failure(self, record: _Record) -> ConnectionState:
         state = record.state
         failures = record.consecutive_failures
-        if state is ConnectionState.PAIRING_LOST or (
-            state is ConnectionState.SLEEPING and kind == "sleep"
-        ):
+        if state is ConnectionState.PAIRING_LOST:
             return state
         if failures >= self.thresholds.failures_to_unhealthy:
             return ConnectionState.UNHEALTHY
@@ -243,10 +252,10 @@ class ConnectionHealthMonitor:
         return state
 
     async def mark_sleeping(self, device_id: str) -> None:
-        """Mark the network module as in standby (it did not wake up)."""
-        await self._transition(
-            device_id, self._record(device_id), ConnectionState.SLEEPING
-        )
+        """Mark the network module as in standby (it did not wake up); resets the streak."""
+        record = self._record(device_id)
+        record.consecutive_failures = 0
+        await self._transition(device_id, record, ConnectionState.SLEEPING)
 
     async def mark_pairing_lost(self, device_id: str) -> None:
         """Mark the pairing as lost (factory reset); only recovery clears this."""

@@ -10,7 +10,7 @@ exactly once. Every outcome (one per attempt) is recorded in the health monitor.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from enum import StrEnum
 import logging
 import random
@@ -50,6 +50,7 @@ _LOGGER = logging.getLogger(__name__)
 
 type ClientFactory = Callable[[DeviceProfile], MieleClient]
 type Sleep = Callable[[float], Awaitable[None]]
+type TaskFactory = Callable[[Coroutine[Any, Any, None], str], asyncio.Task[None]]
 
 
 class Jitter(StrEnum):
@@ -72,6 +73,11 @@ def backoff_delay(
     if jitter is Jitter.FULL:
         return delay * rand()
     return delay / 2 + delay / 2 * rand()
+
+
+def _create_task(coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+    """Default task factory: a plain :func:`asyncio.create_task`."""
+    return asyncio.create_task(coro, name=name)
 
 
 def is_retryable(error: MieleError) -> bool:
@@ -106,6 +112,7 @@ class ConnectionManager:
         sleep: Sleep = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
+        create_task: TaskFactory | None = None,
     ) -> None:
         self.settings = ConnectionSettings(
             max_connections,
@@ -145,6 +152,7 @@ class ConnectionManager:
         self._sleep = sleep
         self._rand = rand
         self._clock = clock
+        self._create_task = create_task or _create_task
         self._pool = ConnectionPool(
             max_connections,
             acquire_timeout=pool_timeout,
@@ -158,6 +166,7 @@ class ConnectionManager:
             self._monitor,
             get_client=self.get_client,
             forget_device=self._forget_pairing,
+            clock=clock,
         )
         self._clients: dict[str, tuple[DeviceProfile, MieleClient]] = {}
         self._maintenance: asyncio.Task[None] | None = None
@@ -196,8 +205,8 @@ class ConnectionManager:
         if self._session is None:
             self._session = aiohttp.ClientSession()
         if self._maintenance is None:
-            self._maintenance = asyncio.create_task(
-                self._maintain(), name="miele_local connection maintenance"
+            self._maintenance = self._create_task(
+                self._maintain(), "miele_local connection maintenance"
             )
 
     async def close(self) -> None:
@@ -287,9 +296,10 @@ class ConnectionManager:
         )
 
     async def remove_device(self, device_id: str) -> None:
-        """Close the appliance's client and forget its health and subscribers."""
+        """Close the appliance's client; forget its health, subscribers and reset evidence."""
         await self._drop_client(device_id)
         self._monitor.remove_device(device_id)
+        self._resetter.forget(device_id)
 
     async def _forget_pairing(self, device_id: str) -> None:
         await self._drop_client(device_id)

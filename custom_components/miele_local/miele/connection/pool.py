@@ -10,16 +10,22 @@ from __future__ import annotations
 import asyncio
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 import logging
 import time
 from typing import TYPE_CHECKING
 
+from custom_components.miele_local.miele.credentials import validate_host
 from custom_components.miele_local.miele.exceptions import ConnectionPoolExhaustedError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 
 _LOGGER = logging.getLogger(__name__)
+
+# Spellings of one host ("Washer.local", " washer.local") share one slot; cached, as every
+# HTTP exchange enters a slot.
+_normalised_host = lru_cache(maxsize=256)(validate_host)
 
 
 @dataclass(slots=True)
@@ -96,9 +102,11 @@ class ConnectionPool:
         """
         Hold the host's only slot and one global slot for one HTTP exchange.
 
+        ``host`` is normalised first (an invalid one raises :class:`MieleConfigError`).
         Raises :class:`ConnectionPoolExhaustedError` when no slot frees up within
         ``acquire_timeout``. Cancellation while waiting propagates.
         """
+        host = _normalised_host(host)
         if self._clock() >= self._next_sweep:
             self.close_idle()
         entry = self._hosts.get(host)

@@ -3,8 +3,10 @@ Detecting and recovering from an appliance's factory (network) reset.
 
 After a reset the appliance drops its pairing: the host still answers, but signed requests
 with the old key are refused with 401/403, and its mDNS TXT ``group`` becomes empty. A timeout
-is never evidence of a reset. Recovery commissions the stored key again, which works only
-while the appliance is unpaired.
+is never evidence of a reset. An mDNS advertisement counts only while it is newer than the
+last successful exchange and at most ``advertisement_max_age`` old. Recovery commissions the
+stored key again, only when the last evidence says the pairing was lost, and works only while
+the appliance is unpaired.
 
 There is no documented local endpoint that resets an appliance, so :meth:`initiate_reset`
 never sends a request: it forgets our side of the pairing and returns instructions for a reset
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from custom_components.miele_local.miele.exceptions import (
@@ -35,6 +38,10 @@ if TYPE_CHECKING:
     from .profile import DeviceProfile
 
 _LOGGER = logging.getLogger(__name__)
+
+ADVERTISEMENT_MAX_AGE = (
+    900.0  # seconds an mDNS ``group`` is believed without a newer one
+)
 
 RESET_INSTRUCTIONS = (
     "Our pairing with the appliance was forgotten. To reset the appliance itself, use its "
@@ -70,31 +77,61 @@ class DeviceResetter:
         *,
         get_client: Callable[[str, DeviceProfile], Awaitable[MieleClient]],
         forget_device: Callable[[str], Awaitable[None]],
+        advertisement_max_age: float = ADVERTISEMENT_MAX_AGE,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._monitor = monitor
         self._get_client = get_client
         self._forget_device = forget_device
+        self._advertisement_max_age = advertisement_max_age
+        self._clock = clock
         self._evidence: dict[str, ResetEvidence] = {}
-        self._advertised: dict[str, str] = {}
+        self._advertised: dict[str, tuple[str, float]] = {}  # group, when it was seen
 
     def last_evidence(self, device_id: str) -> ResetEvidence | None:
         """Return the evidence of the last detection or recovery, if any."""
         return self._evidence.get(device_id)
 
     def note_advertised_group(self, device_id: str, group: str | None) -> None:
-        """Remember the mDNS TXT ``group`` (empty: unpaired; ``None``: forget it)."""
+        """Remember the mDNS TXT ``group`` seen now (empty: unpaired; ``None``: forget it)."""
         if group is None:
             self._advertised.pop(device_id, None)
         else:
-            self._advertised[device_id] = group.strip().upper()
+            self._advertised[device_id] = (group.strip().upper(), self._clock())
+
+    def forget(self, device_id: str) -> None:
+        """Forget the appliance's evidence and advertised group (it was removed)."""
+        self._evidence.pop(device_id, None)
+        self._advertised.pop(device_id, None)
+
+    def _current_advertisement(self, device_id: str, reasons: list[str]) -> str | None:
+        """Return the advertised group unless it is stale (then it is dropped)."""
+        advertised = self._advertised.get(device_id)
+        if advertised is None:
+            return None
+        group, seen_at = advertised
+        last_success = self._monitor.last_success_at(device_id)
+        if last_success is not None and seen_at < last_success:
+            reasons.append(
+                "mDNS advertisement predates the last successful exchange: ignored"
+            )
+        elif self._clock() - seen_at > self._advertisement_max_age:
+            reasons.append(
+                f"mDNS advertisement older than {self._advertisement_max_age:g} s: "
+                "ignored"
+            )
+        else:
+            return group
+        del self._advertised[device_id]
+        return None
 
     async def detect_factory_reset(self, client: MieleClient, device_id: str) -> bool:
         """
         Return whether the appliance lost its pairing, recording :class:`ResetEvidence`.
 
         Concludes a reset only when the host answers and both signed Ident and State reads
-        are refused with 401/403 (and mDNS does not advertise our own group); then the
-        health state becomes ``pairing_lost``.
+        are refused with 401/403 (and a current mDNS advertisement does not show our own
+        group); then the health state becomes ``pairing_lost``.
         """
         reasons: list[str] = []
         try:
@@ -114,7 +151,7 @@ class DeviceResetter:
         state_refused = await self._refused(
             client.get_state(device_id), "State", reasons
         )
-        group = self._advertised.get(device_id)
+        group = self._current_advertisement(device_id, reasons)
         unpaired = group == ""
         foreign = bool(group) and group != client.group_id
         ours = group == client.group_id
@@ -171,11 +208,19 @@ class DeviceResetter:
         """
         Commission the profile's stored key again and verify it with a signed Ident read.
 
+        Only done when the last evidence (gathered now if there is none) says the pairing
+        was lost and it was not recovered since: the key is never sent to just any host.
         Returns ``(True, client)`` on success (health back to ``healthy``, one reconnect
         counted), ``(False, None)`` otherwise, with the reason in :meth:`last_evidence`.
         """
-        evidence = self._evidence.get(device_id) or ResetEvidence(device_id)
         client = await self._get_client(device_id, profile)
+        if device_id not in self._evidence:
+            await self.detect_factory_reset(client, device_id)
+        evidence = self._evidence[device_id]
+        if not evidence.reset_detected or evidence.recovered:
+            return self._failed(
+                evidence, f"no evidence that {profile.host} lost its pairing"
+            )
         try:
             await client.commission(profile.credentials)
         except MieleCommissioningError:
@@ -198,6 +243,7 @@ class DeviceResetter:
             recovered=True,
             reasons=(*evidence.reasons, "stored key commissioned and verified"),
         )
+        self._advertised.pop(device_id, None)
         self._monitor.record_reconnect(device_id)
         await self._monitor.mark_recovered(device_id)
         _LOGGER.info("Appliance %s paired again with the stored key", device_id)
@@ -226,7 +272,6 @@ class DeviceResetter:
                 f"resetting {device_id} forgets its pairing: pass confirm=True"
             )
         await self._forget_device(device_id)
-        self._evidence.pop(device_id, None)
-        self._advertised.pop(device_id, None)
+        self.forget(device_id)
         _LOGGER.info("Forgot the pairing of %s", device_id)
         return RESET_INSTRUCTIONS
