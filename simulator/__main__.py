@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds added to every answer"
     )
+    parser.add_argument(
+        "--no-validate-commissioning",
+        dest="validate_commissioning",
+        action="store_false",
+        help="store any commissioning body, like a real module (a bad key bricks it)",
+    )
     return parser
 
 
@@ -66,6 +72,24 @@ def load_credentials(args: argparse.Namespace) -> GroupCredentials | None:
             "group_key", f"cannot read {args.group_key_file}: {type(err).__name__}"
         ) from None
     return GroupCredentials.from_hex(args.group_id, key.strip())
+
+
+def build_appliance(args: argparse.Namespace) -> SimulatedAppliance:
+    """Return the appliance the arguments describe (ValueError on a bad value)."""
+    credentials = load_credentials(args)
+    return SimulatedAppliance(
+        args.appliance,
+        credentials=credentials,
+        paired=credentials is not None,
+        host=args.host,
+        port=args.port,
+        control_port=args.control_port,
+        speed=args.speed,
+        wake_delay=args.wake_delay,
+        latency=args.latency,
+        fab_number=args.fab_number,
+        validate_commissioning=args.validate_commissioning,
+    )
 
 
 async def serve(sim: SimulatedAppliance) -> None:
@@ -98,19 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        credentials = load_credentials(args)
-        sim = SimulatedAppliance(
-            args.appliance,
-            credentials=credentials,
-            paired=credentials is not None,
-            host=args.host,
-            port=args.port,
-            control_port=args.control_port,
-            speed=args.speed,
-            wake_delay=args.wake_delay,
-            latency=args.latency,
-            fab_number=args.fab_number,
-        )
+        sim = build_appliance(args)
     except ValueError as err:
         parser.error(str(err))
     try:

@@ -22,6 +22,7 @@ from custom_components.miele_local.miele.credentials import (
 
 from .appliances import JsonObject, get_template
 from .control import ControlServer
+from .history import HISTORY_LIMIT, History
 from .model import ApplianceModel
 from .protocol import is_signed, open_signed, plain_response, sealed_response
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 _FAB_NUMBERS = itertools.count(1)
 _PAIRING_HEADER = "MielePairing:Pairing"
+type Pairing = GroupCredentials | bytes | None
+"""A usable pairing, a malformed commissioning body stored verbatim, or none."""
 GARBAGE = b"<html><body>\x8f\x01 Miele@home </body></html>"
 """The plaintext of every signed answer with a body under the ``garbage`` fault."""
 
@@ -62,9 +65,14 @@ class SimulatedAppliance:
     """
     One simulated appliance with its Wi-Fi module, served on its own port.
 
-    It answers one request at a time: a request arriving while another is in flight is
-    counted in ``overlapping_requests`` and held until the first is done plus
-    ``overlap_stall`` seconds, so a client that does not serialise sees timeouts.
+    It serves one request at a time: a request arriving while another is being served is
+    counted in ``overlapping_requests`` and never answered (held until the client hangs
+    up), so a client that does not serialise sees timeouts. ``requests`` and ``actions``
+    keep the newest ``history_limit`` entries; their ``total`` counts every one.
+
+    ``validate_commissioning=False`` stores any commissioning body verbatim, like a real
+    module: a malformed one leaves it paired to a key nobody holds (signed requests 403,
+    commissioning 403) until the ``reset`` fault.
     """
 
     def __init__(
@@ -79,15 +87,12 @@ class SimulatedAppliance:
         speed: float = 1.0,
         wake_delay: float = 3.0,
         latency: float = 0.0,
-        overlap_stall: float = 5.0,
         fab_number: str | None = None,
         writes_allowed: bool | None = None,
+        validate_commissioning: bool = True,
+        history_limit: int = HISTORY_LIMIT,
     ) -> None:
-        for name, value in (
-            ("wake_delay", wake_delay),
-            ("latency", latency),
-            ("overlap_stall", overlap_stall),
-        ):
+        for name, value in (("wake_delay", wake_delay), ("latency", latency)):
             if not value >= 0:
                 raise ValueError(f"{name} must be zero or more seconds")
         self.appliance = appliance
@@ -99,14 +104,14 @@ class SimulatedAppliance:
             if fab_number is None
             else validate_device_id(fab_number)
         )
-        self._credentials = (
+        self._pairing: Pairing = (
             (credentials or GroupCredentials.generate()) if paired else None
         )
         self.wake_delay = wake_delay
         self.latency = latency
-        self.overlap_stall = overlap_stall
-        self.requests: list[RequestRecord] = []
-        self.actions: list[JsonObject] = []
+        self.validate_commissioning = validate_commissioning
+        self.requests: History[RequestRecord] = History(history_limit)
+        self.actions: History[JsonObject] = History(history_limit)
         self.max_concurrent = 0
         self.overlapping_requests = 0
         self._bind_host = host
@@ -115,10 +120,10 @@ class SimulatedAppliance:
             None if control_port is None else ControlServer(self, host, control_port)
         )
         self._fault = Fault.NONE
-        self._forgotten: GroupCredentials | None = None
+        self._forgotten: Pairing = None
         self._awake_at: float | None = None
         self._in_flight = 0
-        self._turn = asyncio.Lock()
+        self._serving = False
         self._server: web.Server | None = None
         self._listener: asyncio.Server | None = None
         self._opening = False
@@ -150,13 +155,14 @@ class SimulatedAppliance:
 
     @property
     def credentials(self) -> GroupCredentials | None:
-        """The current pairing; None while unpaired or reset."""
-        return self._credentials
+        """The current pairing; None while unpaired, reset or paired to a malformed key."""
+        pairing = self._pairing
+        return pairing if isinstance(pairing, GroupCredentials) else None
 
     @property
     def paired(self) -> bool:
-        """Whether the module holds a pairing."""
-        return self._credentials is not None
+        """Whether the module holds a pairing (usable or not)."""
+        return self._pairing is not None
 
     @property
     def fault(self) -> Fault:
@@ -190,9 +196,9 @@ class SimulatedAppliance:
         if new is old:
             return
         if old is Fault.RESET:
-            self._credentials, self._forgotten = self._forgotten, None
+            self._pairing, self._forgotten = self._forgotten, None
         if new is Fault.RESET:
-            self._forgotten, self._credentials = self._credentials, None
+            self._forgotten, self._pairing = self._pairing, None
         self._fault = new
         self._awake_at = None
         if new is Fault.OFFLINE:
@@ -284,20 +290,21 @@ class SimulatedAppliance:
     # --- request handling -----------------------------------------------------------
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
-        """Serve one request at a time, recording it."""
+        """Serve one request at a time (one arriving meanwhile is never answered)."""
         self._in_flight += 1
         self.max_concurrent = max(self.max_concurrent, self._in_flight)
-        overlapping = self._in_flight > 1
-        if overlapping:
-            self.overlapping_requests += 1
         status: int | None = None
         try:
-            async with self._turn:
-                if overlapping:
-                    await asyncio.sleep(self.overlap_stall)
+            if self._serving:
+                self.overlapping_requests += 1
+                await _never_answer()
+            self._serving = True
+            try:
                 if self.latency:
                     await asyncio.sleep(self.latency)
                 response = await self._respond(request)
+            finally:
+                self._serving = False
             status = response.status
             return response
         finally:
@@ -320,11 +327,12 @@ class SimulatedAppliance:
         if fault is Fault.ERROR500:
             return plain_response(HTTPStatus.INTERNAL_SERVER_ERROR)
         parts = tuple(part for part in request.path.split("/") if part)
-        if parts == ("Security", "Commissioning"):
+        commissioning = parts == ("Security", "Commissioning")
+        if commissioning and not is_signed(request):
             return await self._commission(request)
         if not is_signed(request):
             return plain_response(HTTPStatus.UNAUTHORIZED)
-        credentials = self._credentials
+        credentials = self.credentials
         body = None if credentials is None else await open_signed(request, credentials)
         if credentials is None or body is None:
             return plain_response(HTTPStatus.FORBIDDEN)
@@ -332,6 +340,10 @@ class SimulatedAppliance:
             return self._write(credentials, _json_or_none(body), fault)
         if fault is Fault.SLEEP:
             return plain_response(HTTPStatus.INTERNAL_SERVER_ERROR)
+        if commissioning:
+            return self._confirm(
+                request.method, credentials, _json_or_none(body), fault
+            )
         document = self._document(parts) if request.method == "GET" else None
         if document is None:
             return plain_response(HTTPStatus.NOT_FOUND)
@@ -383,7 +395,7 @@ class SimulatedAppliance:
         return {
             self.device_id: {
                 "href": f"{self.device_id}/",
-                "Group": self._credentials.group_id if self._credentials else "",
+                "Group": self._group_id(),
                 "Ident": self._ident(),
             }
         }
@@ -399,10 +411,14 @@ class SimulatedAppliance:
             "SecurityMode": "WPA2",
         }
 
+    def _group_id(self) -> str:
+        credentials = self.credentials
+        return "" if credentials is None else credentials.group_id
+
     def _security(self) -> JsonObject:
         return {
             "Pairing": self.paired,
-            "Group": self._credentials.group_id if self._credentials else "",
+            "Group": self._group_id(),
             "Commissioning": {"href": "Commissioning/"},
         }
 
@@ -412,26 +428,53 @@ class SimulatedAppliance:
             return plain_response(HTTPStatus.METHOD_NOT_ALLOWED)
         if request.headers.get("Authorization") != _PAIRING_HEADER:
             return plain_response(HTTPStatus.NOT_FOUND)
-        if self._credentials is not None:
+        if self._pairing is not None:
             return plain_response(HTTPStatus.FORBIDDEN)
-        document = _json_or_none(await request.read())
-        if not isinstance(document, dict):
-            return plain_response(HTTPStatus.BAD_REQUEST)
-        try:
-            credentials = GroupCredentials.from_hex(
-                document.get("GroupID"), document.get("GroupKey")
-            )
-        except ValueError:
-            return plain_response(HTTPStatus.BAD_REQUEST)
-        self._credentials, self._forgotten = credentials, None
+        body = await request.read()
+        pairing: Pairing = _credentials_or_none(_json_or_none(body))
+        if pairing is None:
+            if self.validate_commissioning:
+                return plain_response(HTTPStatus.BAD_REQUEST)
+            pairing = body
+        self._pairing, self._forgotten = pairing, None
         if self._fault is Fault.RESET:
             self._fault = Fault.NONE
         return plain_response(HTTPStatus.NO_CONTENT)
+
+    def _confirm(
+        self,
+        method: str,
+        credentials: GroupCredentials,
+        document: object,
+        fault: Fault,
+    ) -> web.Response:
+        """Signed commissioning confirmation: 204 when the body repeats the pairing."""
+        if method != "PUT":
+            return plain_response(HTTPStatus.METHOD_NOT_ALLOWED)
+        if _credentials_or_none(document) != credentials:
+            return plain_response(HTTPStatus.BAD_REQUEST)
+        return sealed_response(
+            credentials,
+            HTTPStatus.NO_CONTENT,
+            bad_signature=fault is Fault.BAD_SIGNATURE,
+        )
 
 
 async def _never_answer() -> None:
     """Hold a request forever; it is cancelled when the client hangs up."""
     await asyncio.get_running_loop().create_future()
+
+
+def _credentials_or_none(document: object) -> GroupCredentials | None:
+    """Return the pairing a ``{"GroupID": ..., "GroupKey": ...}`` document names, if valid."""
+    if not isinstance(document, dict):
+        return None
+    try:
+        return GroupCredentials.from_hex(
+            document.get("GroupID"), document.get("GroupKey")
+        )
+    except ValueError:
+        return None
 
 
 def _json_or_none(body: bytes) -> object:

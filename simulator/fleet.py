@@ -30,7 +30,6 @@ class SimulatedFleet:
         credentials: GroupCredentials | None = None,
         speed: float = 1.0,
         latency: float = 0.0,
-        overlap_stall: float = 5.0,
     ) -> None:
         if count < 1:
             raise ValueError("a fleet needs at least one appliance")
@@ -44,7 +43,6 @@ class SimulatedFleet:
                 credentials=self.credentials,
                 speed=speed,
                 latency=latency,
-                overlap_stall=overlap_stall,
             )
             for index in range(count)
         ]

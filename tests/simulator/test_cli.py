@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from simulator import SimulatedAppliance
-from simulator.__main__ import main, serve
+from simulator.__main__ import build_appliance, build_parser, main, serve
 from tests.simulator.rawclient import send
 
 if TYPE_CHECKING:
@@ -184,3 +184,16 @@ def test_main_runs_until_interrupted(creds, tmp_path, caplog):
     assert code == 0
     assert "simulated tumble_dryer" in caplog.text
     assert creds.group_key_hex not in caplog.text.upper()
+
+
+@pytest.mark.parametrize(
+    ("flags", "validates"), [([], True), (["--no-validate-commissioning"], False)]
+)
+def test_commissioning_validation_can_be_switched_off(
+    flags: list[str], validates: bool
+) -> None:
+    args = build_parser().parse_args(["--unpaired", "--appliance", "hood", *flags])
+    sim = build_appliance(args)
+    assert sim.validate_commissioning is validates
+    assert not sim.paired
+    assert sim.appliance == "hood"

@@ -129,7 +129,7 @@ async def test_fleet_serves_many_appliances_of_one_household(session):
 
 
 async def test_fleet_start_failure_stops_the_started_ones(session):
-    fleet = SimulatedFleet(3, "hood", speed=2.0, latency=0.0, overlap_stall=0.1)
+    fleet = SimulatedFleet(3, "hood", speed=2.0, latency=0.0)
     await fleet[1].start()
     with pytest.raises(RuntimeError, match="already started"):
         await fleet.start()

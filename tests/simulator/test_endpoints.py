@@ -8,6 +8,7 @@ import json
 import pytest
 
 from custom_components.miele_local.miele import crypto
+from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from custom_components.miele_local.miele.exceptions import MieleSecurityError
 from simulator import RequestRecord, SimulatedAppliance
@@ -316,3 +317,86 @@ async def test_wlan_and_security_describe_the_module(session, creds, washer):
     security = (await send(session, washer.host, creds, "GET", "/Security")).json(creds)
     assert security["Pairing"] is True
     assert security["Group"] == creds.group_id
+
+
+async def test_signed_commissioning_confirmation(session, creds, washer):
+    path = "/Security/Commissioning/"
+    body = {"GroupID": creds.group_id, "GroupKey": creds.group_key_hex}
+    answer = await send(session, washer.host, creds, "PUT", path, body)
+    assert answer.status == 204
+    assert answer.plaintext(creds) == b""
+    other = GroupCredentials.generate()
+    for wrong in (
+        {"GroupID": creds.group_id, "GroupKey": other.group_key_hex},
+        {"GroupID": creds.group_id},
+        "text",
+    ):
+        answer = await send(session, washer.host, creds, "PUT", path, wrong)
+        assert answer.status == 400
+    assert (await send(session, washer.host, creds, "GET", path)).status == 405
+    assert (await send(session, washer.host, other, "PUT", path, body)).status == 403
+    tampered = await send(session, washer.host, creds, "PUT", path, body, tamper=True)
+    assert tampered.status == 403
+    assert washer.credentials == creds
+    assert washer.actions == []
+
+
+async def test_confirmation_follows_the_faults(session, creds, washer):
+    path = "/Security/Commissioning/"
+    body = {"GroupID": creds.group_id, "GroupKey": creds.group_key_hex}
+    washer.set_fault("sleep")
+    assert (await send(session, washer.host, creds, "PUT", path, body)).status == 500
+    washer.set_fault("bad_signature")
+    answer = await send(session, washer.host, creds, "PUT", path, body)
+    assert answer.status == 204
+    with pytest.raises(MieleSecurityError):
+        answer.plaintext(creds)
+
+
+async def test_client_commissions_and_confirms(creds):
+    async with (
+        SimulatedAppliance("washer", paired=False) as sim,
+        MieleClient(sim.host, creds) as client,
+    ):
+        await client.commission(creds)
+        await client.confirm_commissioning()
+        assert sim.credentials == creds
+        assert [(r.method, r.status) for r in sim.requests] == [("PUT", 204)] * 2
+
+
+async def test_unvalidated_commissioning_stores_a_malformed_pairing(session, creds):
+    path = "/Security/Commissioning/"
+    async with SimulatedAppliance(
+        "washer", paired=False, validate_commissioning=False, control_port=0
+    ) as sim:
+        bad = {"GroupID": creds.group_id, "GroupKey": "ABC"}
+        answer = await send(session, sim.host, None, "PUT", path, bad, headers=PAIRING)
+        assert answer.status == 204
+        assert sim.paired
+        assert sim.credentials is None
+        async with session.get(f"http://127.0.0.1:{sim.control_port}/status") as reply:
+            status = await reply.json()
+        assert (status["paired"], status["group_id"]) == (True, None)
+        assert (await send(session, sim.host, creds, "GET", "/Devices/")).status == 403
+        body = {"GroupID": creds.group_id, "GroupKey": creds.group_key_hex}
+        again = await send(session, sim.host, None, "PUT", path, body, headers=PAIRING)
+        assert again.status == 403  # bricked until a reset from the panel
+        sim.set_fault("reset")
+        assert not sim.paired
+        answer = await send(session, sim.host, None, "PUT", path, body, headers=PAIRING)
+        assert answer.status == 204
+        assert sim.credentials == creds
+        assert (await send(session, sim.host, creds, "GET", "/Devices/")).status == 200
+
+
+async def test_unvalidated_commissioning_accepts_a_good_body(session, creds):
+    path = "/Security/Commissioning/"
+    body = {"GroupID": creds.group_id, "GroupKey": creds.group_key_hex}
+    async with SimulatedAppliance(
+        "oven", paired=False, validate_commissioning=False
+    ) as sim:
+        answer = await send(session, sim.host, None, "PUT", path, raw=b"{")
+        assert answer.status == 404  # the pairing header is still required
+        answer = await send(session, sim.host, None, "PUT", path, body, headers=PAIRING)
+        assert answer.status == 204
+        assert sim.credentials == creds
