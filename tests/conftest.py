@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Generator
 from functools import partial
 import time
 from typing import TYPE_CHECKING, Any
@@ -23,11 +23,14 @@ from custom_components.miele_local.const import (
     CONF_GROUP_KEY,
     DOMAIN,
 )
-from custom_components.miele_local.miele.connection.manager import ConnectionManager
+from custom_components.miele_local.miele.connection.manager import (
+    ConnectionManager,
+    TaskFactory,
+)
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from simulator import SimulatedAppliance
 
-from .helpers import FROZEN_START
+from .helpers import ENDLESS_TASKS, FROZEN_START
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -53,13 +56,26 @@ async def _skip_wait(_: float) -> None:
     await asyncio.sleep(0)
 
 
+def _test_manager(
+    *args: Any, create_task: TaskFactory, **options: Any
+) -> ConnectionManager:
+    """A manager that retries without waiting; its endless tasks go to ENDLESS_TASKS."""
+
+    def create_endless_task(
+        coro: Coroutine[Any, Any, None], name: str
+    ) -> asyncio.Task[None]:
+        task = create_task(coro, name)
+        ENDLESS_TASKS.add(task)
+        return task
+
+    options.setdefault("sleep", _skip_wait)
+    return ConnectionManager(*args, create_task=create_endless_task, **options)
+
+
 @pytest.fixture(autouse=True)
 def fast_connection_manager() -> Generator[None]:
     """Let the shared connection manager retry and wake without waiting."""
-    with patch(
-        "custom_components.miele_local.ConnectionManager",
-        partial(ConnectionManager, sleep=_skip_wait),
-    ):
+    with patch("custom_components.miele_local.ConnectionManager", _test_manager):
         yield
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING
+from weakref import WeakSet
 
 from homeassistant.const import ATTR_ENTITY_ID
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
@@ -25,13 +27,28 @@ APPLIANCES = (
 )
 FROZEN_START = "2026-05-04T12:00:20+00:00"
 SCAN_INTERVAL = timedelta(seconds=30)
+ENDLESS_TASKS: WeakSet[asyncio.Task[None]] = WeakSet()
+"""Background tasks that run until Home Assistant stops (the manager's maintenance loop)."""
+
+
+async def wait_idle(hass: HomeAssistant) -> None:
+    """Wait until every task and background task is done, except the ENDLESS_TASKS."""
+    await hass.async_block_till_done()
+    # Home Assistant's own wait (wait_background_tasks=True) would wait for them forever.
+    while pending := [
+        task
+        for task in hass._background_tasks
+        if task not in ENDLESS_TASKS and not task.done()
+    ]:
+        await asyncio.wait(pending)
+        await hass.async_block_till_done()
 
 
 async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     """Let one scan interval pass so the coordinator reads State again."""
     freezer.tick(SCAN_INTERVAL)
     async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await wait_idle(hass)
 
 
 async def call_entity_service(

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 ENTITY = "miele_000177753917"
 
-pytestmark = pytest.mark.usefixtures("frozen_start", "frozen_sleep")
+pytestmark = pytest.mark.usefixtures(
+    "frozen_start", "frozen_sleep", "entity_registry_enabled_by_default"
+)
 
 
 @pytest.fixture
@@ -136,3 +138,30 @@ async def test_reset_means_pairing_lost(
     assert back["state"] == "healthy"
     assert back["connected"] == STATE_ON
     assert back["status"] == "running"
+
+
+async def test_health_is_written_only_when_it_changes(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Each poll updates the health; an entity writes its state only if that changed."""
+    steady = (
+        f"sensor.{ENTITY}_connection_state",
+        f"binary_sensor.{ENTITY}_connectivity",
+        f"sensor.{ENTITY}_consecutive_failures",
+    )
+    changing = f"sensor.{ENTITY}_last_successful_contact"
+    # The state machine updates `last_reported` in place: keep copies of the values.
+    reported = {
+        entity_id: hass.states.get(entity_id).last_reported
+        for entity_id in (*steady, changing)
+    }
+    last_success = hass.states.get(changing).state
+
+    await poll(hass, freezer)
+
+    for entity_id in steady:
+        assert hass.states.get(entity_id).last_reported == reported[entity_id]
+    assert hass.states.get(changing).state > last_success
+    assert hass.states.get(changing).last_reported > reported[changing]

@@ -16,13 +16,14 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.miele_local import MIELE_MANAGER, get_manager
+from custom_components.miele_local import MIELE_MANAGER, entry_profile, get_manager
 from custom_components.miele_local.const import CONF_GROUP_KEY, DOMAIN
 from custom_components.miele_local.coordinator import pairing_lost_issue_id
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from custom_components.miele_local.miele.exceptions import ReconnectionError
 
 from .conftest import entry_data
+from .helpers import ENDLESS_TASKS, wait_idle
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -66,7 +67,7 @@ async def test_unreachable_appliance_retries_setup(
 
     simulator.set_fault("none")
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=1))
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await wait_idle(hass)
     assert mock_config_entry.state is ConfigEntryState.LOADED
 
 
@@ -148,3 +149,97 @@ async def test_setup_after_manager_closed_is_not_ready(
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+@pytest.mark.parametrize("fault", ["offline", "reset"])
+async def test_failed_setup_forgets_the_appliance(
+    hass: HomeAssistant, simulator: Any, mock_config_entry: MockConfigEntry, fault: str
+) -> None:
+    """Unload never runs after a failed setup: client, health and evidence go at once."""
+    simulator.set_fault(fault)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    manager = get_manager(hass)
+    assert simulator.device_id not in manager.get_health_monitor().devices
+    assert manager.get_device_resetter().last_evidence(simulator.device_id) is None
+
+
+async def test_refused_key_at_setup_forgets_the_appliance(
+    hass: HomeAssistant, simulator: Any, credentials: GroupCredentials
+) -> None:
+    """A setup that asks for the key again stops the signed reads with the refused one."""
+    wrong = GroupCredentials(credentials.group_id, bytes(64))
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=simulator.device_id,
+        data=entry_data(simulator.host, simulator.device_id, wrong),
+    )
+    entry.add_to_hass(hass)
+    manager = get_manager(hass)
+    manager.get_device_resetter().note_advertised_group(
+        simulator.device_id, credentials.group_id
+    )
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert simulator.device_id not in manager.get_health_monitor().devices
+
+
+async def test_reset_detection_at_setup_is_bounded_in_time(
+    hass: HomeAssistant, simulator: Any, credentials: GroupCredentials
+) -> None:
+    """A refused key starts reset detection; if the appliance then goes silent, retry."""
+    wrong = GroupCredentials(credentials.group_id, bytes(64))
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Washer",
+        unique_id=simulator.device_id,
+        data=entry_data(simulator.host, simulator.device_id, wrong),
+    )
+    entry.add_to_hass(hass)
+    manager = get_manager(hass)
+    manager.get_device_resetter().note_advertised_group(
+        simulator.device_id, credentials.group_id
+    )
+    # Once the refused read is recorded the appliance never answers: detection hangs.
+    manager.get_health_monitor().add_listener(
+        simulator.device_id, lambda: simulator.set_fault("timeout")
+    )
+    with patch("custom_components.miele_local.coordinator.SETUP_TIMEOUT", 0.2):
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert entry.reason == f"Cannot reach Washer at {simulator.host}"
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    simulator.set_fault("none")
+
+
+async def test_removing_an_unloaded_entry_forgets_the_appliance(
+    hass: HomeAssistant, simulator: Any, mock_config_entry: MockConfigEntry
+) -> None:
+    """A repair may have created a client for an entry that never loaded: drop it too."""
+    mock_config_entry.add_to_hass(hass)
+    manager = get_manager(hass)
+    client = await manager.get_client(
+        simulator.device_id, entry_profile(mock_config_entry)
+    )
+    simulator.set_fault("reset")
+    assert await manager.get_device_resetter().detect_factory_reset(
+        client, simulator.device_id
+    )
+    assert simulator.device_id in manager.get_health_monitor().devices
+
+    await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    assert simulator.device_id not in manager.get_health_monitor().devices
+    assert manager.get_device_resetter().last_evidence(simulator.device_id) is None
+
+
+async def test_maintenance_is_a_home_assistant_background_task(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Home Assistant tracks the manager's endless loop (and cancels it when it stops)."""
+    running = [task for task in ENDLESS_TASKS if not task.done()]
+    assert len(running) == 1
+    assert running[0] in hass._background_tasks

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.const import STATE_UNKNOWN, Platform
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -16,7 +17,6 @@ from .helpers import APPLIANCES, poll
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
-    from homeassistant.helpers import entity_registry as er
     from syrupy.assertion import SnapshotAssertion
 
     from simulator import SimulatedAppliance
@@ -123,3 +123,25 @@ async def test_temperature_without_reading(
         state = hass.states.get(f"sensor.miele_000177753917_{key}")
         assert state.state == STATE_UNKNOWN, key
     assert hass.states.get("sensor.miele_000177753917_temperature_zone_2") is None
+
+
+async def test_detailed_health_sensors_are_disabled_by_default(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Only the connection state is on by default; the detailed figures are opt-in."""
+    for key in (
+        "response_time",
+        "consecutive_failures",
+        "last_successful_contact",
+        "success_ratio",
+        "reconnects",
+    ):
+        entity_id = f"sensor.miele_000177753917_{key}"
+        entry = entity_registry.async_get(entity_id)
+        assert entry is not None, key
+        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION, key
+        assert hass.states.get(entity_id) is None, key
+    state = hass.states.get("sensor.miele_000177753917_connection_state")
+    assert state.state == "healthy"

@@ -73,7 +73,9 @@ def get_manager(hass: HomeAssistant) -> ConnectionManager:
         )
 
     shared = hass.data[MIELE_MANAGER] = ConnectionManager(
-        session=session, client_factory=create_client
+        session=session,
+        client_factory=create_client,
+        create_task=hass.async_create_background_task,
     )
 
     async def close(_: Event) -> None:
@@ -111,6 +113,24 @@ async def async_setup_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -
     manager = get_manager(hass)
     profile = entry_profile(entry)
     try:
+        coordinator = await _connect(hass, entry, manager, profile)
+    except BaseException:
+        # Setup failed: unload is never called, so stop tracking the appliance here.
+        await manager.remove_device(profile.device_id)
+        raise
+    entry.runtime_data = MieleRuntimeData(coordinator)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def _connect(
+    hass: HomeAssistant,
+    entry: MieleLocalConfigEntry,
+    manager: ConnectionManager,
+    profile: DeviceProfile,
+) -> MieleHubCoordinator:
+    """Create the appliance's client and coordinator, then read Ident and State."""
+    try:
         client = await manager.get_client(profile.device_id, profile)
     except MieleError as err:
         raise ConfigEntryNotReady(
@@ -120,9 +140,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -
         ) from err
     coordinator = MieleHubCoordinator(hass, entry, manager, client, profile)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = MieleRuntimeData(coordinator)
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    return True
+    return coordinator
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -> bool:
@@ -133,5 +151,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) 
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -> None:
-    """Drop the repair issue of a removed appliance."""
+    """Forget a removed appliance: its client, health, reset evidence and repair issue."""
+    await get_manager(hass).remove_device(entry.data[CONF_DEVICE_ID])
     ir.async_delete_issue(hass, DOMAIN, pairing_lost_issue_id(entry.entry_id))

@@ -135,21 +135,39 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         """
         Run a signed read with retries; translate failures for Home Assistant.
 
-        Until the first State arrives (setup) the read is bounded by `SETUP_TIMEOUT`, so an
-        unreachable appliance never holds Home Assistant's start-up.
+        Until the first State arrives (setup) the read, and the reset detection a refused
+        read triggers, are bounded by `SETUP_TIMEOUT`, so an unreachable appliance never
+        holds Home Assistant's start-up.
         """
-        placeholders = {"name": self.config_entry.title, "host": self.profile.host}
         try:
             async with asyncio.timeout(
                 None if self.data is not None else SETUP_TIMEOUT
             ):
-                result = await self.manager.execute_with_retry(
-                    self.device_id,
-                    read,
-                    retries=int(
-                        self.config_entry.options.get(CONF_RETRIES, DEFAULT_RETRIES)
-                    ),
-                )
+                result = await self._translated_read(read)
+        except TimeoutError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="cannot_connect",
+                translation_placeholders=self._placeholders,
+            ) from err
+        self._clear_pairing_lost()
+        return result
+
+    @property
+    def _placeholders(self) -> dict[str, str]:
+        return {"name": self.config_entry.title, "host": self.profile.host}
+
+    async def _translated_read[T](self, read: Callable[[], Awaitable[T]]) -> T:
+        """Run the read; a refused key triggers reset detection, errors are translated."""
+        placeholders = self._placeholders
+        try:
+            return await self.manager.execute_with_retry(
+                self.device_id,
+                read,
+                retries=int(
+                    self.config_entry.options.get(CONF_RETRIES, DEFAULT_RETRIES)
+                ),
+            )
         except MieleAuthError as err:
             if await self.manager.get_device_resetter().detect_factory_reset(
                 self.client, self.device_id
@@ -165,7 +183,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
                 translation_key="invalid_auth",
                 translation_placeholders=placeholders,
             ) from err
-        except (MieleConnectionError, TimeoutError) as err:
+        except MieleConnectionError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="cannot_connect",
@@ -183,8 +201,6 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
                 translation_key="invalid_response",
                 translation_placeholders={**placeholders, "error": str(err)},
             ) from err
-        self._clear_pairing_lost()
-        return result
 
     def _raise_pairing_lost(self) -> None:
         """Open the fixable repair issue for a lost pairing."""

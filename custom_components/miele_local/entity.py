@@ -16,6 +16,8 @@ from .coordinator import MieleHubCoordinator
 from .miele.models import DeviceType, Ident, State
 
 if TYPE_CHECKING:
+    from homeassistant.helpers.typing import StateType
+
     from .miele.connection.health import DeviceHealth
 
 MANUFACTURER = "Miele"
@@ -152,20 +154,29 @@ class MieleHealthEntity(Entity):
         self.entity_description = description
         self._attr_unique_id = f"{coordinator.device_id}-{description.key}"
         self._attr_device_info = device_info(coordinator)
+        self._last_written: tuple[bool, StateType] | None = None
 
     @property
     def health(self) -> DeviceHealth:
         """The appliance's current connection health."""
         return self.coordinator.health
 
+    @property
+    def _shown(self) -> tuple[bool, StateType]:
+        """What the state machine shows of this entity: availability and state."""
+        return self.available, self.state
+
     async def async_added_to_hass(self) -> None:
         """Follow every outcome the health monitor records."""
         await super().async_added_to_hass()
+        self._last_written = self._shown  # the platform writes it right after this
         self.async_on_remove(
             self.coordinator.async_add_health_listener(self._handle_health_update)
         )
 
     @callback
     def _handle_health_update(self) -> None:
-        """Write the new health to the state machine."""
-        self.async_write_ha_state()
+        """Write the new health to the state machine, only when what it shows changed."""
+        if (shown := self._shown) != self._last_written:
+            self._last_written = shown
+            self.async_write_ha_state()

@@ -298,18 +298,21 @@ HEALTH_SENSORS: tuple[MieleHealthSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
+        entity_registry_enabled_default=False,
         value_fn=lambda health: _milliseconds(health.response_time),
     ),
     MieleHealthSensorEntityDescription(
         key="consecutive_failures",
         translation_key="consecutive_failures",
         state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
         value_fn=lambda health: health.consecutive_failures,
     ),
     MieleHealthSensorEntityDescription(
         key="last_success",
         translation_key="last_success",
         device_class=SensorDeviceClass.TIMESTAMP,
+        entity_registry_enabled_default=False,
         value_fn=lambda health: health.last_success,
     ),
     MieleHealthSensorEntityDescription(
@@ -318,6 +321,7 @@ HEALTH_SENSORS: tuple[MieleHealthSensorEntityDescription, ...] = (
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
+        entity_registry_enabled_default=False,
         value_fn=lambda health: _percent(health.success_ratio),
     ),
     MieleHealthSensorEntityDescription(
