@@ -363,3 +363,19 @@ async def test_removing_a_device_forgets_its_reset_state(
     sim.set_fault("reset")
     client = await manager.get_client(sim.device_id, profile)
     assert await resetter.detect_factory_reset(client, sim.device_id)  # no veto left
+
+
+async def test_lost_pairing_is_warned_once(
+    sim: SimulatedAppliance,
+    profile: DeviceProfile,
+    manager: ConnectionManager,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = await manager.get_client(sim.device_id, profile)
+    sim.set_fault("reset")
+    resetter = manager.get_device_resetter()
+    with caplog.at_level("DEBUG", logger="custom_components.miele_local.miele"):
+        for _ in range(3):
+            assert await resetter.detect_factory_reset(client, sim.device_id)
+    lost = [r for r in caplog.records if "lost its pairing" in r.getMessage()]
+    assert [r.levelname for r in lost] == ["WARNING", "DEBUG", "DEBUG"]

@@ -27,7 +27,7 @@ from custom_components.miele_local.miele.exceptions import (
     MieleError,
 )
 
-from .health import error_kind
+from .health import ConnectionState, error_kind
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -194,7 +194,12 @@ class DeviceResetter:
     async def _conclude(self, evidence: ResetEvidence) -> bool:
         self._evidence[evidence.device_id] = evidence
         if evidence.reset_detected:
-            _LOGGER.warning(
+            already_known = (
+                self._monitor.get_health(evidence.device_id).state
+                is ConnectionState.PAIRING_LOST
+            )
+            _LOGGER.log(
+                logging.DEBUG if already_known else logging.WARNING,
                 "Appliance %s lost its pairing: %s",
                 evidence.device_id,
                 "; ".join(evidence.reasons),
