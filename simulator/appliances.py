@@ -1,4 +1,4 @@
-"""Ident and State templates of the simulated appliance types (values as in protocol.md)."""
+"""Ident and State templates of the simulated appliance types (values as in shared/docs/protocol.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A simulated Miele Wi-Fi module: a real HTTP server on 127.0.0.1 speaking protocol.md."""
+"""A simulated Miele Wi-Fi module: a real HTTP server on 127.0.0.1 speaking the protocol of shared/docs/protocol.md."""
 
 from __future__ import annotations
 

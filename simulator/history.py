@@ -26,6 +26,7 @@ class History[T](Sequence[T]):
     def __init__(self, limit: int = HISTORY_LIMIT) -> None:
         if limit < 1:
             raise ValueError("a history keeps at least one entry")
+        self.limit = limit
         self._entries: deque[T] = deque(maxlen=limit)
         self.total = 0
 

@@ -21,4 +21,5 @@ DEFAULT_TIMEOUT: Final = 10
 DEFAULT_RETRIES: Final = 3
 
 SETUP_TIMEOUT: Final = 10.0
-"""Upper bound in seconds for the first refresh, so setup never holds Home Assistant's start."""
+"""Upper bound in seconds for each read until the first State (Ident, then State), reset
+detection included, so setup never holds Home Assistant's start for long."""

@@ -1,4 +1,4 @@
-"""Protocol vectors of protocol.md and the padding rules, pinned byte for byte."""
+"""Protocol vectors of shared/docs/protocol.md and the padding rules, pinned byte for byte."""
 
 from __future__ import annotations
 

@@ -48,7 +48,8 @@ def test_a_history_needs_room() -> None:
 
 
 async def test_an_appliance_bounds_its_logs_and_reports_totals(session, creds) -> None:
-    assert SimulatedAppliance().requests == History(HISTORY_LIMIT)
+    default = SimulatedAppliance()
+    assert default.requests.limit == default.actions.limit == HISTORY_LIMIT
     async with SimulatedAppliance(
         "oven", credentials=creds, history_limit=2, control_port=0
     ) as sim:

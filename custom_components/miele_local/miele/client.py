@@ -105,7 +105,7 @@ class MieleClient:
 
     @property
     def group_id(self) -> str:
-        """The GroupID this client signs with (not secret)."""
+        """The GroupID this client signs with (sent in clear, but kept out of logs)."""
         return self._credentials.group_id
 
     def __repr__(self) -> str:
@@ -387,7 +387,7 @@ class MieleClient:
             raise MieleSecurityError(f"{where}: {err}") from None
         if group_id != self.group_id:
             raise MieleSecurityError(
-                f"{where}: response is signed for group {group_id}, not ours"
+                f"{where}: response is signed for another household's group"
             )
         return body
 

@@ -27,7 +27,7 @@ from custom_components.miele_local.miele.exceptions import (
     MieleError,
 )
 
-from .health import ConnectionState, error_kind
+from .health import error_kind
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -87,6 +87,8 @@ class DeviceResetter:
         self._clock = clock
         self._evidence: dict[str, ResetEvidence] = {}
         self._advertised: dict[str, tuple[str, float]] = {}  # group, when it was seen
+        # Devices warned about; kept across forget() so setup retries warn only once.
+        self._warned: set[str] = set()
 
     def last_evidence(self, device_id: str) -> ResetEvidence | None:
         """Return the evidence of the last detection or recovery, if any."""
@@ -158,7 +160,7 @@ class DeviceResetter:
         if unpaired:
             reasons.append("mDNS advertises no group: the appliance is unpaired")
         elif foreign:
-            reasons.append(f"mDNS advertises group {group}: another household")
+            reasons.append("mDNS advertises the group of another household")
         elif ours:
             reasons.append(
                 "mDNS still advertises our group: the stored key may be wrong"
@@ -193,11 +195,11 @@ class DeviceResetter:
 
     async def _conclude(self, evidence: ResetEvidence) -> bool:
         self._evidence[evidence.device_id] = evidence
-        if evidence.reset_detected:
-            already_known = (
-                self._monitor.get_health(evidence.device_id).state
-                is ConnectionState.PAIRING_LOST
-            )
+        if not evidence.reset_detected:
+            self._warned.discard(evidence.device_id)
+        else:
+            already_known = evidence.device_id in self._warned
+            self._warned.add(evidence.device_id)
             _LOGGER.log(
                 logging.DEBUG if already_known else logging.WARNING,
                 "Appliance %s lost its pairing: %s",
@@ -249,6 +251,7 @@ class DeviceResetter:
             reasons=(*evidence.reasons, "stored key commissioned and verified"),
         )
         self._advertised.pop(device_id, None)
+        self._warned.discard(device_id)
         self._monitor.record_reconnect(device_id)
         await self._monitor.mark_recovered(device_id)
         _LOGGER.info("Appliance %s paired again with the stored key", device_id)
