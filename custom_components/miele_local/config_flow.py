@@ -107,8 +107,8 @@ def _client(
     """
     Create a client on Home Assistant's session, serialised with the host's pollers.
 
-    The pool is keyed by the validated host, as the pollers' clients are: a raw user string
-    (" Washer.local ") would get a slot of its own and talk to the module concurrently.
+    The client and the pool slot both use the normalised host, so a user's spelling
+    (" Washer.local ") shares the one slot of the pollers and never overlaps them.
     """
     pool = get_manager(hass).get_connection_pool()
     validated = validate_host(host)
