@@ -1,23 +1,19 @@
 """
-Connection-layer example: watch the health of appliances, or detect and recover a reset.
+Connection-layer example, as in the asyncmiele connection optimisation guide.
 
-The config (default ``examples/connection_config.json``) points at two simulated appliances,
-127.0.0.1:8701 (washer) and 127.0.0.1:8702 (fridge-freezer), paired with a known test key. Either let
-this script start them in-process::
+Watch the health of the configured appliances, or detect and recover a factory reset::
 
-    scripts/run python scripts/optimized_connection_example.py --start-simulators --duration 20
-    scripts/run python scripts/optimized_connection_example.py --start-simulators \
-        --example reset --device-id 000177753917 --simulate-reset
+    scripts/run python scripts/optimized_connection_example.py \
+        --config examples/connection_config.json --example monitor
+    scripts/run python scripts/optimized_connection_example.py \
+        --config examples/connection_config.json --example reset --device-id 000123456789
 
-or start them yourself in two shells (``key.txt`` holds the config's ``group_key``)::
-
-    scripts/run python -m simulator --host 127.0.0.1 --port 8701 --group-id 0123456789ABCDEF \
-        --group-key-file key.txt --appliance washer --fab-number 000177753917 --control-port 8711
-    scripts/run python -m simulator --host 127.0.0.1 --port 8702 --group-id 0123456789ABCDEF \
-        --group-key-file key.txt --appliance fridge_freezer --fab-number 000177753918 --control-port 8712
-
-and run ``--example monitor`` (until Ctrl-C or ``--duration S``); inject faults with
-``curl -X POST 127.0.0.1:8711/fault -d '{"mode": "offline"}'`` to watch health transitions.
+The config is in the guide's format (``devices[].id``, ``connection_settings``). Devices with a
+``simulator`` block (both in ``examples/connection_config.json``: a washer on 127.0.0.1:8701 and
+a fridge-freezer on 127.0.0.1:8702) are started as simulated appliances first, so both commands
+run out of the box; ``--no-simulators`` leaves them to you (``python -m simulator ...``).
+``monitor`` stops after ``--duration`` seconds (0: until Ctrl-C); ``reset --simulate-reset``
+factory-resets the simulated appliance first, to show the recovery.
 """
 
 from __future__ import annotations
@@ -26,26 +22,32 @@ import argparse
 import asyncio
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
-import json
+import logging
 from pathlib import Path
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from custom_components.miele_local.miele.connection import (  # noqa: E402
-    ConnectionConfig,
+from custom_components.miele_local.miele import (  # noqa: E402
     ConnectionManager,
     ConnectionState,
     DeviceProfile,
+    DeviceResetter,
+    MieleError,
     load_connection_config,
 )
-from custom_components.miele_local.miele.exceptions import MieleError  # noqa: E402
+from custom_components.miele_local.miele.exceptions import (  # noqa: E402
+    MieleConfigError,
+)
+from simulator import SimulatedAppliance  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
+
+    from custom_components.miele_local.miele.connection import ConnectionConfig
 
 DEFAULT_CONFIG = REPO / "examples" / "connection_config.json"
 
@@ -57,24 +59,30 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--example", choices=["monitor", "reset"], default="monitor")
     parser.add_argument("--device-id", help="appliance for --example reset")
     parser.add_argument(
-        "--duration", type=float, help="stop monitoring after S seconds"
+        "--interval", type=float, default=2.0, help="seconds between State reads"
     )
-    parser.add_argument("--poll-interval", type=float, default=2.0)
     parser.add_argument(
-        "--start-simulators",
+        "--duration",
+        type=float,
+        default=10.0,
+        help="stop monitoring after S seconds (0: run until Ctrl-C)",
+    )
+    parser.add_argument(
+        "--no-simulators",
         action="store_true",
-        help="start the config's simulated appliances in-process",
+        help="do not start the config's simulated appliances",
     )
     parser.add_argument(
         "--simulate-reset",
         action="store_true",
-        help="with --start-simulators: factory-reset the simulated appliance first",
+        help="factory-reset the simulated appliance before --example reset",
     )
+    parser.add_argument("--debug", action="store_true", help="log at debug level")
     args = parser.parse_args(argv)
     if args.example == "reset" and not args.device_id:
         parser.error("--example reset needs --device-id")
-    if args.simulate_reset and not args.start_simulators:
-        parser.error("--simulate-reset needs --start-simulators")
+    if args.simulate_reset and args.no_simulators:
+        parser.error("--simulate-reset needs the simulated appliances")
     return args
 
 
@@ -85,78 +93,77 @@ def say(text: str) -> None:
 
 @asynccontextmanager
 async def simulators(
-    config_path: Path, config: ConnectionConfig
-) -> AsyncIterator[dict[str, Any]]:
-    """Start a simulated appliance per device with a ``simulator`` entry in the config."""
-    from simulator import SimulatedAppliance  # noqa: PLC0415 (only with --start-simulators)
-
-    text = await asyncio.to_thread(config_path.read_text, encoding="utf-8")
-    raw = json.loads(text)
-    extras = {entry["device_id"]: entry.get("simulator") for entry in raw["devices"]}
+    config: ConnectionConfig,
+) -> AsyncIterator[dict[str, SimulatedAppliance]]:
+    """Serve a simulated appliance for every device with a ``simulator`` block."""
     async with AsyncExitStack() as stack:
-        started: dict[str, Any] = {}
-        for profile in config.devices:
-            options = extras.get(profile.device_id)
-            if not options:
+        started: dict[str, SimulatedAppliance] = {}
+        for index, profile in enumerate(config.devices):
+            options = config.simulators.get(profile.device_id)
+            if options is None:
                 continue
             host, _, port = profile.host.rpartition(":")
+            if not host or not port.isdigit():
+                raise MieleConfigError(
+                    f"devices[{index}].host", "a simulated appliance needs host:port"
+                )
             sim = SimulatedAppliance(
-                options.get("appliance", "washer"),
+                options.appliance,
                 credentials=profile.credentials,
                 host=host,
                 port=int(port),
                 fab_number=profile.device_id,
-                wake_delay=float(options.get("wake_delay", 1.0)),
+                wake_delay=options.wake_delay,
             )
             await stack.enter_async_context(sim)
-            say(f"simulator {sim.appliance} {profile.device_id} on {sim.host}")
+            say(f"simulated {sim.appliance} {profile.device_id} on {sim.host}")
             started[profile.device_id] = sim
         yield started
 
 
 async def on_state_change(device_id: str, new_state: ConnectionState) -> None:
-    """Print every health transition."""
+    """Print every health transition (the guide's state callback)."""
     say(f"{device_id}: connection {new_state}")
 
 
 async def monitor(
     manager: ConnectionManager, config: ConnectionConfig, args: argparse.Namespace
 ) -> int:
-    """Poll every appliance's State through the manager and report health transitions."""
-    health = manager.get_health_monitor()
+    """Read every appliance's State through the manager and report health transitions."""
+    health_monitor = manager.get_health_monitor()
     clients = {}
     for profile in config.devices:
-        clients[profile.device_id] = await manager.get_client(
-            profile.device_id, profile
-        )
-        health.register_state_callback(profile.device_id, on_state_change)
+        device_id = profile.device_id
+        clients[device_id] = await manager.get_client(device_id, profile)
+        health_monitor.register_state_callback(device_id, on_state_change)
+        manager.set_poll_interval(device_id, args.interval)  # no extra health checks
     say(f"watching {len(clients)} appliance(s); Ctrl-C to stop")
 
     async def poll(device_id: str) -> None:
         client = clients[device_id]
         try:
             state = await manager.execute_with_retry(
-                device_id, lambda: client.get_state(device_id)
+                device_id, lambda: client.get_device_state(device_id)
             )
         except MieleError as err:
-            say(f"{device_id}: poll failed: {type(err).__name__}: {err}")
+            say(f"{device_id}: read failed: {type(err).__name__}: {err}")
         else:
-            say(
-                f"{device_id}: Status={state.status} StandbyState={state.standby_state}"
-            )
+            say(f"{device_id}: Status={state.status} StandbyState={state.standby_state}")
 
     loop = asyncio.get_running_loop()
-    deadline = None if args.duration is None else loop.time() + args.duration
-    while deadline is None or loop.time() < deadline:
+    deadline = loop.time() + args.duration if args.duration > 0 else None
+    while True:
         await asyncio.gather(*(poll(device_id) for device_id in clients))
-        await asyncio.sleep(args.poll_interval)
+        if deadline is not None and loop.time() + args.interval > deadline:
+            break
+        await asyncio.sleep(args.interval)
     pool = manager.get_connection_pool()
     say(
         f"pool: {len(pool)} open, {pool.active_connections} active, "
-        f"{pool.idle_connections} idle, {pool.statistics().acquired} requests"
+        f"{pool.idle_connections} idle"
     )
     for device_id in clients:
-        snapshot = health.get_health(device_id)
+        snapshot = health_monitor.get_health(device_id)
         ratio = (
             "-" if snapshot.success_ratio is None else f"{snapshot.success_ratio:.0%}"
         )
@@ -167,28 +174,29 @@ async def monitor(
     return 0
 
 
-async def reset_example(
-    manager: ConnectionManager, profile: DeviceProfile, sims: dict[str, Any]
-) -> int:
-    """Detect a factory reset of one appliance and, if found, recover with the stored key."""
-    if (sim := sims.get(profile.device_id)) is not None and sim.fault == "reset":
-        say(f"{profile.device_id}: simulated appliance was reset")
-    client = await manager.get_client(profile.device_id, profile)
-    resetter = manager.get_device_resetter()
-    detected = await resetter.detect_factory_reset(client, profile.device_id)
-    evidence = resetter.last_evidence(profile.device_id)
+async def reset_example(manager: ConnectionManager, profile: DeviceProfile) -> int:
+    """The guide's reset snippet: detect a factory reset and recover with the stored key."""
+    device_id = profile.device_id
+    client = await manager.get_client(device_id, profile)
+    resetter = DeviceResetter()
+    is_reset = await resetter.detect_factory_reset(client, device_id)
+    evidence = resetter.last_evidence(device_id)
     for reason in evidence.reasons if evidence else ():
         say(f"  evidence: {reason}")
-    if not detected:
-        say(f"{profile.device_id}: no factory reset detected")
+    if not is_reset:
+        say(f"{device_id}: no factory reset detected")
         return 0
-    say(f"{profile.device_id}: factory reset detected, recovering with the stored key")
-    recovered, _ = await resetter.recover_from_reset(profile.device_id, profile)
-    evidence = resetter.last_evidence(profile.device_id)
+    say(f"{device_id}: factory reset detected, recovering with the stored key")
+    success, new_client = await resetter.recover_from_reset(device_id, profile)
+    evidence = resetter.last_evidence(device_id)
     say(f"  result: {evidence.reasons[-1] if evidence else '-'}")
-    health = manager.get_health_monitor().get_health(profile.device_id)
-    say(f"{profile.device_id}: recovered={recovered}, connection {health.state}")
-    return 0 if recovered else 1
+    if new_client is None:
+        say(f"{device_id}: recovery failed")
+        return 1
+    async with new_client:
+        ident = await new_client.get_device_ident(device_id)
+    say(f"{device_id}: recovered={success}, Ident read again ({ident.fab_number})")
+    return 0
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -203,22 +211,31 @@ async def run(args: argparse.Namespace) -> int:
         print(f"error: {args.device_id} is not in {args.config}", file=sys.stderr)
         return 2
     async with AsyncExitStack() as stack:
-        sims: dict[str, Any] = {}
-        if args.start_simulators:
-            sims = await stack.enter_async_context(simulators(args.config, config))
+        sims: dict[str, SimulatedAppliance] = {}
+        if not args.no_simulators:
+            try:
+                sims = await stack.enter_async_context(simulators(config))
+            except (MieleError, OSError) as err:
+                print(f"error: cannot start the simulators: {err}", file=sys.stderr)
+                return 2
         manager = await stack.enter_async_context(
             ConnectionManager.from_settings(config.settings)
         )
         if args.example == "monitor":
             return await monitor(manager, config, args)
         if args.simulate_reset:
-            sims[args.device_id].set_fault("reset")
-        return await reset_example(manager, profiles[args.device_id], sims)
+            if (sim := sims.get(args.device_id)) is None:
+                print(f"error: {args.device_id} is not simulated", file=sys.stderr)
+                return 2
+            sim.set_fault("reset")
+            say(f"{args.device_id}: simulated appliance factory-reset")
+        return await reset_example(manager, profiles[args.device_id])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: parse arguments and run until done or Ctrl-C."""
     args = parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING)
     try:
         return asyncio.run(run(args))
     except KeyboardInterrupt:

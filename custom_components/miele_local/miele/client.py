@@ -159,6 +159,10 @@ class MieleClient:
         path = f"/Devices/{validate_device_id(device_id)}/State"
         return self._parse(State.from_json, await self.get_json(path), path)
 
+    # The asyncmiele connection guide's names for the same two reads (one code path).
+    get_device_ident = get_ident
+    get_device_state = get_state
+
     async def get_json(self, path: str) -> object:
         """Send a signed GET of ``path`` (starting with ``/``) and return the verified JSON."""
         _validate_path(path)

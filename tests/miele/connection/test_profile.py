@@ -10,6 +10,7 @@ import pytest
 from custom_components.miele_local.miele.connection import (
     ConnectionSettings,
     DeviceProfile,
+    SimulatorOptions,
     load_connection_config,
 )
 from custom_components.miele_local.miele.credentials import GroupCredentials
@@ -21,7 +22,7 @@ GROUP_KEY_HEX = "5A" * 32 + "C3" * 32
 
 def device(**overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
-        "device_id": "000177753917",
+        "id": "000177753917",
         "host": "127.0.0.1:8701",
         "group_id": GROUP_ID,
         "group_key": GROUP_KEY_HEX,
@@ -52,7 +53,7 @@ def test_profile_is_frozen() -> None:
     ("overrides", "message"),
     [
         ({"host": "http://x/"}, "host: must be a host name or IP address"),
-        ({"device_id": "00/17"}, "device_id: must be 1-32 letters or digits"),
+        ({"id": "00/17"}, "id: must be 1-32 letters or digits"),
         ({"group_id": "0123"}, "group_id: must be 16 hex characters, got 4"),
         (
             {"group_key": "ABCDEF012345"},
@@ -88,30 +89,30 @@ def test_settings_defaults_and_conversion() -> None:
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"max_connections": 0}, "settings.max_connections: must be at least 1, got 0"),
+        ({"max_connections": 0}, "connection_settings.max_connections: must be at least 1, got 0"),
         (
             {"max_connections": 2.5},
-            "settings.max_connections: must be an integer, got float",
+            "connection_settings.max_connections: must be an integer, got float",
         ),
-        ({"retry_count": True}, "settings.retry_count: must be an integer, got bool"),
-        ({"retry_count": -1}, "settings.retry_count: must be at least 0, got -1"),
-        ({"retry_delay": 0}, "settings.retry_delay: must be a positive number, got 0"),
+        ({"retry_count": True}, "connection_settings.retry_count: must be an integer, got bool"),
+        ({"retry_count": -1}, "connection_settings.retry_count: must be at least 0, got -1"),
+        ({"retry_delay": 0}, "connection_settings.retry_delay: must be a positive number, got 0"),
         (
             {"connection_timeout": "10"},
-            "settings.connection_timeout: must be a number, got str",
+            "connection_settings.connection_timeout: must be a number, got str",
         ),
         (
             {"health_check_interval": float("inf")},
-            "settings.health_check_interval: must be a positive number, got inf",
+            "connection_settings.health_check_interval: must be a positive number, got inf",
         ),
-        ({"retry_cont": 3}, "settings.retry_cont: is not a known setting"),
+        ({"retry_cont": 3}, "connection_settings.retry_cont: is not a known field"),
     ],
 )
 def test_settings_errors_name_the_field(
     settings: dict[str, object], message: str
 ) -> None:
     with pytest.raises(MieleConfigError) as err:
-        load_connection_config({"settings": settings})
+        load_connection_config({"connection_settings": settings})
     assert str(err.value) == message
 
 
@@ -120,10 +121,10 @@ def test_load_from_file(tmp_path: Path) -> None:
     path.write_text(
         json.dumps(
             {
-                "settings": {"max_connections": 4, "retry_delay": 0.5},
+                "connection_settings": {"max_connections": 4, "retry_delay": 0.5},
                 "devices": [
                     device(),
-                    device(device_id="000177753918", extra="ignored"),
+                    device(id="000177753918", simulator={"appliance": "oven"}),
                 ],
             }
         )
@@ -135,6 +136,7 @@ def test_load_from_file(tmp_path: Path) -> None:
     ]
     assert config.settings.max_connections == 4
     assert config.settings.retry_delay == 0.5
+    assert config.simulators == {"000177753918": SimulatorOptions("oven", 1.0)}
     assert load_connection_config(str(path)) == config
 
 
@@ -154,14 +156,40 @@ def test_the_shipped_example_config_loads() -> None:
     [
         ([], "config: must be a mapping or the path of a JSON file"),
         ({"devices": {}}, "devices: must be a list"),
-        ({"settings": []}, "settings: must be an object"),
+        ({"connection_settings": []}, "connection_settings: must be an object"),
+        ({"settings": {}}, "settings: is not a known field"),
+        ({"devices": [device(extra=1)]}, "devices[0].extra: is not a known field"),
+        (
+            {"devices": [device(device_id="000177753917")]},
+            "devices[0].device_id: is not a known field",
+        ),
+        (
+            {"devices": [device(simulator=[])]},
+            "devices[0].simulator: must be an object",
+        ),
+        (
+            {"devices": [device(simulator={"appliance": ""})]},
+            "devices[0].simulator.appliance: must be a template name",
+        ),
+        (
+            {"devices": [device(simulator={"wake_delay": "1"})]},
+            "devices[0].simulator.wake_delay: must be a number",
+        ),
+        (
+            {"devices": [device(simulator={"wake_delay": -1})]},
+            "devices[0].simulator.wake_delay: must be zero or more",
+        ),
+        (
+            {"devices": [device(simulator={"port": 1})]},
+            "devices[0].simulator.port: is not a known field",
+        ),
         ({"devices": [device(), 3]}, "devices[1]: must be an object"),
-        ({"devices": [device(), {"host": "x"}]}, "devices[1].device_id: is required"),
+        ({"devices": [device(), {"host": "x"}]}, "devices[1].id: is required"),
         (
             {"devices": [device(), device(group_key="ABCDEF012345")]},
             "devices[1].group_key: must be 128 hex characters, got 12",
         ),
-        ({"devices": [device(), device()]}, "devices[1].device_id: is listed twice"),
+        ({"devices": [device(), device()]}, "devices[1].id: is listed twice"),
     ],
 )
 def test_config_errors_name_the_field(config: object, message: str) -> None:

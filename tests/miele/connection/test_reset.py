@@ -271,10 +271,10 @@ async def test_initiate_reset_needs_confirmation_and_sends_nothing(
     )
     resetter = manager.get_device_resetter()
     assert not await resetter.detect_factory_reset(client, sim.device_id)
-    with pytest.raises(DeviceResetError, match="confirm=True"):
-        await resetter.initiate_reset(sim.device_id, confirm=False)
+    with pytest.raises(DeviceResetError, match="only be reset from its own control"):
+        await resetter.initiate_reset(client, sim.device_id)
     requests_before = len(sim.requests)
-    text = await resetter.initiate_reset(sim.device_id, confirm=True)
+    text = await resetter.initiate_reset(client, sim.device_id, confirm=True)
     assert text == RESET_INSTRUCTIONS
     assert "control panel" in text
     assert len(sim.requests) == requests_before

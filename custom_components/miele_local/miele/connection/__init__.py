@@ -18,6 +18,7 @@ from .profile import (
     ConnectionConfig,
     ConnectionSettings,
     DeviceProfile,
+    SimulatorOptions,
     load_connection_config,
 )
 from .reset import RESET_INSTRUCTIONS, DeviceResetter, ResetEvidence
@@ -37,6 +38,7 @@ __all__ = [
     "Jitter",
     "PoolStatistics",
     "ResetEvidence",
+    "SimulatorOptions",
     "backoff_delay",
     "error_kind",
     "is_retryable",

@@ -171,6 +171,7 @@ class ConnectionHealthMonitor:
         self._callbacks: dict[str, list[StateCallback]] = {}
         self._checks: dict[str, HealthCheck] = {}
         self._listeners: dict[str, list[Listener]] = {}
+        self._poll_intervals: dict[str, float] = {}
 
     def _record(self, device_id: str) -> _Record:
         record = self._records.get(device_id)
@@ -287,6 +288,7 @@ class ConnectionHealthMonitor:
         self._callbacks.pop(device_id, None)
         self._checks.pop(device_id, None)
         self._listeners.pop(device_id, None)
+        self._poll_intervals.pop(device_id, None)
 
     async def _transition(
         self, device_id: str, record: _Record, new_state: ConnectionState
@@ -294,7 +296,8 @@ class ConnectionHealthMonitor:
         old_state = record.state
         record.state = new_state
         if new_state is not old_state:
-            _LOGGER.info("Connection to %s: %s -> %s", device_id, old_state, new_state)
+            # Debug only: the caller (Home Assistant's coordinator) logs the outage once.
+            _LOGGER.debug("Connection to %s: %s -> %s", device_id, old_state, new_state)
             await self._run_callbacks(device_id, new_state)
         self._notify_listeners(device_id)
 
@@ -372,14 +375,40 @@ class ConnectionHealthMonitor:
             await self.record_failure(device_id, "check")
         return passed
 
+    def set_poll_interval(self, device_id: str, seconds: float | None) -> None:
+        """
+        Tell how often the appliance's owner polls it (``None``: it does not).
+
+        A polled appliance gets an active check only once a poll is overdue (see
+        :meth:`check_quiet_devices`), so checks never outnumber polls.
+        """
+        if seconds is None:
+            self._poll_intervals.pop(device_id, None)
+            return
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            raise MieleConfigError("poll_interval", "must be a number of seconds")
+        if not 0 < seconds < float("inf"):
+            raise MieleConfigError("poll_interval", "must be a positive number")
+        self._poll_intervals[device_id] = float(seconds)
+
+    def poll_interval(self, device_id: str) -> float | None:
+        """Return the poll interval set for the appliance, if any."""
+        return self._poll_intervals.get(device_id)
+
     async def check_quiet_devices(self, quiet_for: float) -> None:
-        """Check, concurrently, every tracked appliance with no outcome for ``quiet_for`` s."""
+        """
+        Check, concurrently, every tracked appliance nothing was asked of for a while.
+
+        That is ``quiet_for`` seconds, plus the appliance's poll interval when one is set:
+        an appliance that is polled is checked only when a poll is overdue.
+        """
         now = self._clock()
         quiet = [
             device_id
             for device_id, record in self._records.items()
             if record.last_activity is not None
-            and now - record.last_activity >= quiet_for
+            and now - record.last_activity
+            >= quiet_for + self._poll_intervals.get(device_id, 0.0)
             and (device_id in self._checks or self._default_check is not None)
         ]
         await asyncio.gather(*(self.check_device(device_id) for device_id in quiet))

@@ -247,6 +247,16 @@ class ConnectionManager:
         """Return the factory-reset detector and recoverer."""
         return self._resetter
 
+    def set_poll_interval(self, device_id: str, seconds: float | None) -> None:
+        """
+        Tell the manager how often the caller polls the appliance (``None``: not at all).
+
+        The background health check then runs for it only once a poll is overdue by
+        ``health_check_interval``: it never adds requests to an appliance that is polled.
+        Call again whenever the polling interval changes.
+        """
+        self._monitor.set_poll_interval(device_id, seconds)
+
     # -- clients --------------------------------------------------------------------------
 
     async def get_client(self, device_id: str, profile: DeviceProfile) -> MieleClient:

@@ -19,7 +19,7 @@ from custom_components.miele_local.miele.credentials import (
 )
 from custom_components.miele_local.miele.exceptions import MieleConfigError
 
-_PROFILE_KEYS = ("device_id", "host", "group_id", "group_key")
+_PROFILE_KEYS = ("id", "host", "group_id", "group_key")
 
 
 def _prefixed(prefix: str, err: MieleConfigError) -> MieleConfigError:
@@ -53,20 +53,54 @@ class DeviceProfile:
     @classmethod
     def from_dict(cls, data: object, *, prefix: str = "") -> DeviceProfile:
         """
-        Build a profile from ``device_id``, ``host``, ``group_id`` and ``group_key`` (hex).
+        Build a profile from ``id``, ``host``, ``group_id`` and ``group_key`` (hex).
 
-        Other keys are ignored; ``prefix`` is prepended to field names in errors.
+        Unknown keys are refused; ``prefix`` is prepended to field names in errors.
         """
         if not isinstance(data, Mapping):
             raise MieleConfigError(prefix.rstrip(".") or "device", "must be an object")
+        _refuse_unknown(data, _PROFILE_KEYS + ("simulator",), prefix)
         for key in _PROFILE_KEYS:
             if key not in data:
                 raise MieleConfigError(f"{prefix}{key}", "is required")
         try:
             credentials = GroupCredentials.from_hex(data["group_id"], data["group_key"])
-            return cls(data["device_id"], data["host"], credentials)
+            return cls(data["id"], data["host"], credentials)
         except MieleConfigError as err:
+            if err.field == "device_id":  # the file calls it ``id``
+                err = MieleConfigError("id", str(err).removeprefix("device_id: "))
             raise _prefixed(prefix, err) from None
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatorOptions:
+    """A device entry's ``simulator`` block: start a simulated appliance in its place."""
+
+    appliance: str = "washer"
+    wake_delay: float = 1.0
+
+    @classmethod
+    def from_dict(cls, data: object, *, prefix: str) -> SimulatorOptions:
+        """Validate ``{"appliance": "washer", "wake_delay": 1.0}`` (both optional)."""
+        if not isinstance(data, Mapping):
+            raise MieleConfigError(prefix.rstrip("."), "must be an object")
+        _refuse_unknown(data, ("appliance", "wake_delay"), prefix)
+        appliance = data.get("appliance", "washer")
+        if not isinstance(appliance, str) or not appliance:
+            raise MieleConfigError(f"{prefix}appliance", "must be a template name")
+        wake_delay = data.get("wake_delay", 1.0)
+        if isinstance(wake_delay, bool) or not isinstance(wake_delay, int | float):
+            raise MieleConfigError(f"{prefix}wake_delay", "must be a number")
+        if not 0 <= wake_delay < float("inf"):
+            raise MieleConfigError(f"{prefix}wake_delay", "must be zero or more")
+        return cls(appliance, float(wake_delay))
+
+
+def _refuse_unknown(data: Mapping[object, object], known: tuple[str, ...], prefix: str) -> None:
+    """Refuse the first key not in ``known`` (it is likely a typo), naming it."""
+    for key in data:
+        if key not in known:
+            raise MieleConfigError(f"{prefix}{key}", "is not a known field")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +121,12 @@ class ConnectionSettings:
 
     @classmethod
     def from_dict(
-        cls, data: object, *, prefix: str = "settings."
+        cls, data: object, *, prefix: str = "connection_settings."
     ) -> ConnectionSettings:
         """Build settings from a mapping; unknown keys are refused (they are likely typos)."""
         if not isinstance(data, Mapping):
             raise MieleConfigError(prefix.rstrip("."), "must be an object")
-        known = {item.name for item in fields(cls)}
-        for key in data:
-            if key not in known:
-                raise MieleConfigError(f"{prefix}{key}", "is not a known setting")
+        _refuse_unknown(data, tuple(item.name for item in fields(cls)), prefix)
         try:
             return cls(**{str(key): value for key, value in data.items()})
         except MieleConfigError as err:
@@ -119,19 +150,22 @@ def _check_positive(name: str, value: object) -> float:
 
 @dataclass(frozen=True, slots=True)
 class ConnectionConfig:
-    """A validated configuration: appliance profiles plus manager settings."""
+    """A validated configuration: appliance profiles, manager settings, simulated devices."""
 
     devices: tuple[DeviceProfile, ...]
     settings: ConnectionSettings
+    simulators: Mapping[str, SimulatorOptions] = field(default_factory=dict)
 
 
 def load_connection_config(
     source: str | PathLike[str] | Mapping[str, object],
 ) -> ConnectionConfig:
     """
-    Load ``{"settings": {...}, "devices": [{...}, ...]}`` from a JSON file or a mapping.
+    Load ``{"devices": [{"id": ..., ...}], "connection_settings": {...}}`` (JSON file or mapping).
 
-    Raises :class:`MieleConfigError` naming the bad field; device ids must be unique.
+    The format of the asyncmiele connection guide; a device may carry a ``simulator`` block.
+    Raises :class:`MieleConfigError` naming the bad field; unknown keys are refused and
+    device ids must be unique.
     """
     if isinstance(source, Mapping):
         data: object = source
@@ -141,17 +175,24 @@ def load_connection_config(
         raise MieleConfigError("config", "must be a mapping or the path of a JSON file")
     if not isinstance(data, Mapping):
         raise MieleConfigError("config", "must be a JSON object")
-    settings = ConnectionSettings.from_dict(data.get("settings", {}))
+    _refuse_unknown(data, ("devices", "connection_settings"), "")
+    settings = ConnectionSettings.from_dict(data.get("connection_settings", {}))
     raw_devices = data.get("devices", [])
     if not isinstance(raw_devices, list):
         raise MieleConfigError("devices", "must be a list")
     devices: list[DeviceProfile] = []
+    simulators: dict[str, SimulatorOptions] = {}
     for index, raw in enumerate(raw_devices):
-        profile = DeviceProfile.from_dict(raw, prefix=f"devices[{index}].")
+        prefix = f"devices[{index}]."
+        profile = DeviceProfile.from_dict(raw, prefix=prefix)
         if any(known.device_id == profile.device_id for known in devices):
-            raise MieleConfigError(f"devices[{index}].device_id", "is listed twice")
+            raise MieleConfigError(f"{prefix}id", "is listed twice")
         devices.append(profile)
-    return ConnectionConfig(tuple(devices), settings)
+        if "simulator" in raw:
+            simulators[profile.device_id] = SimulatorOptions.from_dict(
+                raw["simulator"], prefix=f"{prefix}simulator."
+            )
+    return ConnectionConfig(tuple(devices), settings, simulators)
 
 
 def _read_json(path: Path) -> object:

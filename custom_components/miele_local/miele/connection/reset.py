@@ -11,6 +11,9 @@ the appliance is unpaired.
 There is no documented local endpoint that resets an appliance, so :meth:`initiate_reset`
 never sends a request: it forgets our side of the pairing and returns instructions for a reset
 from the appliance's panel.
+
+``DeviceResetter()`` works on its own (its own health bookkeeping, clients built from the
+profile); the :class:`ConnectionManager`'s resetter shares the manager's clients and health.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.exceptions import (
     DeviceResetError,
     MieleAuthError,
@@ -27,14 +31,11 @@ from custom_components.miele_local.miele.exceptions import (
     MieleError,
 )
 
-from .health import error_kind
+from .health import ConnectionHealthMonitor, error_kind
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from custom_components.miele_local.miele.client import MieleClient
-
-    from .health import ConnectionHealthMonitor
     from .profile import DeviceProfile
 
 _LOGGER = logging.getLogger(__name__)
@@ -69,26 +70,44 @@ class ResetEvidence:
 
 
 class DeviceResetter:
-    """Gathers reset evidence and re-commissions appliances after a reset."""
+    """
+    Gathers reset evidence and re-commissions appliances after a reset.
+
+    Without arguments it keeps its own :class:`ConnectionHealthMonitor` and builds a
+    client (with its own HTTP session, ``connection_timeout``) from the profile for each
+    recovery; a recovered client belongs to the caller, a failed one is closed.
+    """
 
     def __init__(
         self,
-        monitor: ConnectionHealthMonitor,
+        monitor: ConnectionHealthMonitor | None = None,
         *,
-        get_client: Callable[[str, DeviceProfile], Awaitable[MieleClient]],
-        forget_device: Callable[[str], Awaitable[None]],
+        get_client: Callable[[str, DeviceProfile], Awaitable[MieleClient]]
+        | None = None,
+        forget_device: Callable[[str], Awaitable[None]] | None = None,
+        connection_timeout: float = 10.0,
         advertisement_max_age: float = ADVERTISEMENT_MAX_AGE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._monitor = monitor
-        self._get_client = get_client
-        self._forget_device = forget_device
+        self._monitor = monitor or ConnectionHealthMonitor(clock=clock)
+        self._owns_clients = get_client is None
+        self._get_client = get_client or self._client_from_profile
+        self._forget_device = forget_device or self._monitor.clear_history
+        self._connection_timeout = connection_timeout
         self._advertisement_max_age = advertisement_max_age
         self._clock = clock
         self._evidence: dict[str, ResetEvidence] = {}
         self._advertised: dict[str, tuple[str, float]] = {}  # group, when it was seen
         # Devices warned about; kept across forget() so setup retries warn only once.
         self._warned: set[str] = set()
+
+    async def _client_from_profile(
+        self, device_id: str, profile: DeviceProfile
+    ) -> MieleClient:
+        """Build a standalone client for ``profile`` (it owns its HTTP session)."""
+        return MieleClient(
+            profile.host, profile.credentials, timeout=self._connection_timeout
+        )
 
     def last_evidence(self, device_id: str) -> ResetEvidence | None:
         """Return the evidence of the last detection or recovery, if any."""
@@ -221,6 +240,16 @@ class DeviceResetter:
         counted), ``(False, None)`` otherwise, with the reason in :meth:`last_evidence`.
         """
         client = await self._get_client(device_id, profile)
+        recovered = await self._recover(device_id, profile, client)
+        if recovered:
+            return True, client
+        if self._owns_clients:
+            await client.close()
+        return False, None
+
+    async def _recover(
+        self, device_id: str, profile: DeviceProfile, client: MieleClient
+    ) -> bool:
         if device_id not in self._evidence:
             await self.detect_factory_reset(client, device_id)
         evidence = self._evidence[device_id]
@@ -255,31 +284,37 @@ class DeviceResetter:
         self._monitor.record_reconnect(device_id)
         await self._monitor.mark_recovered(device_id)
         _LOGGER.info("Appliance %s paired again with the stored key", device_id)
-        return True, client
+        return True
 
     def _failed(
         self, evidence: ResetEvidence, reason: str, *, needs_new_key: bool = False
-    ) -> tuple[bool, None]:
+    ) -> bool:
         self._evidence[evidence.device_id] = replace(
             evidence,
             needs_new_key=needs_new_key,
             reasons=(*evidence.reasons, reason),
         )
         _LOGGER.warning("Recovery of %s failed: %s", evidence.device_id, reason)
-        return False, None
+        return False
 
-    async def initiate_reset(self, device_id: str, *, confirm: bool) -> str:
+    async def initiate_reset(
+        self, client: MieleClient, device_id: str, *, confirm: bool = False
+    ) -> str:
         """
         Forget our pairing (cached client, health history) and return reset instructions.
 
-        No request is sent: there is no documented local reset endpoint, and guessed URLs
-        could do anything. Raises :class:`DeviceResetError` unless ``confirm`` is true.
+        No request is sent through ``client`` or otherwise: there is no documented local
+        reset endpoint, and guessed URLs could do anything. Raises
+        :class:`DeviceResetError` unless ``confirm`` is true.
         """
         if not confirm:
             raise DeviceResetError(
-                f"resetting {device_id} forgets its pairing: pass confirm=True"
+                f"Not resetting {device_id}: an appliance can only be reset from its own "
+                "control panel, and this would forget our pairing with it. Call "
+                "initiate_reset(client, device_id, confirm=True) to forget the pairing "
+                "and get the instructions."
             )
         await self._forget_device(device_id)
         self.forget(device_id)
-        _LOGGER.info("Forgot the pairing of %s", device_id)
+        _LOGGER.info("Forgot the pairing of %s at %s", device_id, client.host)
         return RESET_INSTRUCTIONS
