@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[3]
 SCRIPT = REPO / "scripts" / "optimized_connection_example.py"
-WASHER = "000177753917"
+WASHER = "000123456789"
+FRIDGE = "000123456790"
 
 
 @pytest.fixture(scope="module")
@@ -62,22 +63,13 @@ async def test_monitor_runs_against_started_simulators(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code = await example.run(
-        args(
-            example,
-            "--config",
-            str(config),
-            "--start-simulators",
-            "--duration",
-            "0.2",
-            "--poll-interval",
-            "0.05",
-        )
+        args(example, "--config", str(config), "--duration", "0.2", "--interval", "0.05")
     )
     out = capsys.readouterr().out
     assert code == 0
     assert "watching 2 appliance(s)" in out
     assert f"{WASHER}: connection healthy" in out
-    assert "000177753918: Status=" in out
+    assert f"{FRIDGE}: Status=" in out
     assert "pool: 2 open, 0 active, 2 idle" in out
     assert f"{WASHER}: healthy" in out
 
@@ -88,25 +80,58 @@ async def test_reset_example_detects_and_recovers(
     config: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    argv = ["--config", str(config), "--start-simulators", "--example", "reset"]
-    code = await example.run(
-        args(example, *argv, "--device-id", WASHER, "--simulate-reset")
-    )
+    argv = ["--config", str(config), "--example", "reset", "--device-id", WASHER]
+    code = await example.run(args(example, *argv, "--simulate-reset"))
     out = capsys.readouterr().out
     assert code == 0
+    assert f"{WASHER}: simulated appliance factory-reset" in out
     assert "evidence: signed State read refused (HTTP 403)" in out
     assert "factory reset detected" in out
-    assert f"{WASHER}: recovered=True, connection healthy" in out
-    code = await example.run(args(example, *argv, "--device-id", WASHER))
+    assert "result: stored key commissioned and verified" in out
+    assert f"{WASHER}: recovered=True, Ident read again ({WASHER})" in out
+    code = await example.run(args(example, *argv))
     assert code == 0
     assert "no factory reset detected" in capsys.readouterr().out
+
+
+async def test_reset_example_reports_a_failed_recovery(
+    socket_enabled: None,
+    example: ModuleType,
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def refused(*_: object) -> tuple[bool, None]:
+        return False, None
+
+    monkeypatch.setattr(
+        example.DeviceResetter, "recover_from_reset", refused, raising=True
+    )
+    argv = ["--config", str(config), "--example", "reset", "--device-id", WASHER]
+    code = await example.run(args(example, *argv, "--simulate-reset"))
+    assert code == 1
+    assert f"{WASHER}: recovery failed" in capsys.readouterr().out
+
+
+async def test_without_simulators_nothing_is_started(
+    socket_enabled: None,
+    example: ModuleType,
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["--config", str(config), "--no-simulators", "--example", "monitor"]
+    code = await example.run(args(example, *argv, "--duration", "0.01"))
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "simulated" not in out
+    assert f"{WASHER}: read failed: ConnectionLostError" in out
 
 
 async def test_bad_input_is_reported(
     example: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text('{"devices": [{"device_id": "1", "host": "x", "group_id": "1"}]}')
+    bad.write_text('{"devices": [{"id": "1", "host": "x", "group_id": "1"}]}')
     assert await example.run(args(example, "--config", str(bad))) == 2
     assert "devices[0].group_key: is required" in capsys.readouterr().err
     shipped = str(REPO / "examples" / "connection_config.json")
@@ -120,26 +145,52 @@ async def test_bad_input_is_reported(
     with pytest.raises(SystemExit):
         example.parse_args(["--example", "reset"])
     with pytest.raises(SystemExit):
-        example.parse_args(["--simulate-reset"])
+        example.parse_args(["--simulate-reset", "--no-simulators"])
 
 
-def test_script_runs_as_documented(socket_enabled: None, config: Path) -> None:
+async def test_simulated_device_needs_a_port(
+    example: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads((REPO / "examples" / "connection_config.json").read_text())
+    data["devices"][0]["host"] = "127.0.0.1"
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(data))
+    assert await example.run(args(example, "--config", str(path))) == 2
+    assert "devices[0].host: a simulated appliance needs host:port" in (
+        capsys.readouterr().err
+    )
+
+
+async def test_reset_of_a_real_appliance_cannot_be_simulated(
+    socket_enabled: None,
+    example: ModuleType, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads(config.read_text())
+    del data["devices"][0]["simulator"]
+    config.write_text(json.dumps(data))
+    argv = ["--config", str(config), "--example", "reset", "--device-id", WASHER]
+    assert await example.run(args(example, *argv, "--simulate-reset")) == 2
+    assert f"{WASHER} is not simulated" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--example", "monitor", "--duration", "0.3", "--interval", "0.1"],
+        ["--example", "reset", "--device-id", WASHER],
+    ],
+)
+def test_the_guides_commands_run(
+    socket_enabled: None, config: Path, argv: list[str]
+) -> None:
     result = subprocess.run(  # noqa: S603 (fixed argv, our own script)
-        [
-            sys.executable,
-            str(SCRIPT),
-            "--config",
-            str(config),
-            "--start-simulators",
-            "--duration",
-            "0.3",
-            "--poll-interval",
-            "0.1",
-        ],
+        [sys.executable, str(SCRIPT), "--config", str(config), *argv],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "watching 2 appliance(s)" in result.stdout
+    assert f"simulated washer {WASHER}" in result.stdout
+    assert "failed" not in result.stdout
+    assert result.stderr == ""
