@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from http import HTTPStatus
 import itertools
@@ -54,11 +54,16 @@ class Fault(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class RequestRecord:
-    """One request the module received; ``status`` is None when it was never answered."""
+    """
+    One request the module received; ``status`` is None when it was never answered.
+
+    ``received_at`` is the event loop's clock when it arrived (not compared).
+    """
 
     method: str
     path: str
     status: int | None
+    received_at: float = field(default=0.0, compare=False)
 
 
 class SimulatedAppliance:
@@ -291,6 +296,7 @@ class SimulatedAppliance:
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
         """Serve one request at a time (one arriving meanwhile is never answered)."""
+        received_at = asyncio.get_running_loop().time()
         self._in_flight += 1
         self.max_concurrent = max(self.max_concurrent, self._in_flight)
         status: int | None = None
@@ -310,7 +316,7 @@ class SimulatedAppliance:
         finally:
             self._in_flight -= 1
             self.requests.append(
-                RequestRecord(request.method, request.raw_path, status)
+                RequestRecord(request.method, request.raw_path, status, received_at)
             )
             _LOGGER.info(
                 "%s %s %s -> %s",
