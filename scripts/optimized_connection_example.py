@@ -39,9 +39,7 @@ from custom_components.miele_local.miele import (  # noqa: E402
     MieleError,
     load_connection_config,
 )
-from custom_components.miele_local.miele.exceptions import (  # noqa: E402
-    MieleConfigError,
-)
+from custom_components.miele_local.miele.exceptions import MieleConfigError  # noqa: E402
 from simulator import SimulatedAppliance  # noqa: E402
 
 if TYPE_CHECKING:
@@ -148,7 +146,9 @@ async def monitor(
         except MieleError as err:
             say(f"{device_id}: read failed: {type(err).__name__}: {err}")
         else:
-            say(f"{device_id}: Status={state.status} StandbyState={state.standby_state}")
+            say(
+                f"{device_id}: Status={state.status} StandbyState={state.standby_state}"
+            )
 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + args.duration if args.duration > 0 else None

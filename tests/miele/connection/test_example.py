@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 from pathlib import Path
@@ -63,7 +64,9 @@ async def test_monitor_runs_against_started_simulators(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code = await example.run(
-        args(example, "--config", str(config), "--duration", "0.2", "--interval", "0.05")
+        args(
+            example, "--config", str(config), "--duration", "0.2", "--interval", "0.05"
+        )
     )
     out = capsys.readouterr().out
     assert code == 0
@@ -163,11 +166,13 @@ async def test_simulated_device_needs_a_port(
 
 async def test_reset_of_a_real_appliance_cannot_be_simulated(
     socket_enabled: None,
-    example: ModuleType, config: Path, capsys: pytest.CaptureFixture[str]
+    example: ModuleType,
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    data = json.loads(config.read_text())
+    data = json.loads(await asyncio.to_thread(config.read_text))
     del data["devices"][0]["simulator"]
-    config.write_text(json.dumps(data))
+    await asyncio.to_thread(config.write_text, json.dumps(data))
     argv = ["--config", str(config), "--example", "reset", "--device-id", WASHER]
     assert await example.run(args(example, *argv, "--simulate-reset")) == 2
     assert f"{WASHER} is not simulated" in capsys.readouterr().err

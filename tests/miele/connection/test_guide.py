@@ -28,10 +28,9 @@ from custom_components.miele_local.miele.exceptions import (
 )
 
 if TYPE_CHECKING:
+    from custom_components.miele_local.miele import GroupCredentials
     from simulator import SimulatedAppliance
     from tests.conftest import SimulatorFactory
-
-    from custom_components.miele_local.miele import GroupCredentials
 
 GUIDE_CONFIG = {
     "devices": [
@@ -216,7 +215,7 @@ async def test_custom_health_checks(
             try:
                 # Perform a custom health check operation
                 await client.get_device_ident(device_id)
-                return True
+                return True  # noqa: TRY300 (the guide's snippet)
             except Exception:  # noqa: BLE001 (the guide's snippet)
                 return False
 
@@ -261,9 +260,7 @@ def test_the_guides_configuration_example_is_refused_naming_group_id() -> None:
     with pytest.raises(MieleConfigError) as err:
         load_connection_config(GUIDE_CONFIG)
     assert err.value.field == "devices[0].group_id"
-    assert str(err.value) == (
-        "devices[0].group_id: must be 16 hex characters, got 32"
-    )
+    assert str(err.value) == ("devices[0].group_id: must be 16 hex characters, got 32")
 
 
 async def test_the_configuration_format_loads_and_its_settings_are_used(
@@ -313,7 +310,9 @@ async def test_error_handling(
     except ReconnectionError as e:
         printed.append(f"Failed to reconnect: {e}")
     assert printed == [
-        "Connection permanently lost: 000123456789: no answer after 4 attempt(s) "
-        "(connection)",
+        (
+            "Connection permanently lost: 000123456789: no answer after 4 "
+            "attempt(s) (connection)"
+        ),
         "Failed to reconnect: the connection manager is closed",
     ]

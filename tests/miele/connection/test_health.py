@@ -361,3 +361,60 @@ async def test_check_quiet_devices(clock: FakeClock) -> None:
     clock.now += 30
     await monitor.check_quiet_devices(60)
     assert checked == ["quiet", "busy"]
+
+
+async def test_a_polled_device_is_checked_only_when_a_poll_is_overdue(
+    clock: FakeClock,
+) -> None:
+    checked: list[str] = []
+
+    async def default_check(device_id: str) -> bool:
+        checked.append(device_id)
+        return True
+
+    monitor = ConnectionHealthMonitor(default_check=default_check, clock=clock)
+    monitor.track(DEVICE)
+    monitor.set_poll_interval(DEVICE, 300)
+    assert monitor.poll_interval(DEVICE) == 300.0
+    clock.now += 359
+    await monitor.check_quiet_devices(60)
+    assert checked == []
+    clock.now += 1
+    await monitor.check_quiet_devices(60)
+    assert checked == [DEVICE]
+    monitor.set_poll_interval(DEVICE, None)
+    assert monitor.poll_interval(DEVICE) is None
+    clock.now += 60
+    await monitor.check_quiet_devices(60)
+    assert checked == [DEVICE, DEVICE]
+    monitor.set_poll_interval(DEVICE, 30)
+    monitor.remove_device(DEVICE)
+    assert monitor.poll_interval(DEVICE) is None
+
+
+@pytest.mark.parametrize("seconds", [0, -1, float("inf"), True, "300"])
+def test_poll_interval_must_be_a_positive_number(
+    monitor: ConnectionHealthMonitor, seconds: object
+) -> None:
+    with pytest.raises(MieleConfigError, match=r"^poll_interval: "):
+        monitor.set_poll_interval(DEVICE, seconds)  # type: ignore[arg-type]
+
+
+async def test_transitions_log_at_debug_only(
+    monitor: ConnectionHealthMonitor, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="custom_components.miele_local.miele")
+    await monitor.record_success(DEVICE, 0.1)
+    for _ in range(4):
+        await monitor.record_failure(DEVICE, "timeout")
+    for _ in range(2):
+        await monitor.record_success(DEVICE, 0.1)
+    moves = [r for r in caplog.records if r.getMessage().startswith("Connection to")]
+    assert [r.getMessage().rsplit(": ", 1)[1] for r in moves] == [
+        "unknown -> healthy",
+        "healthy -> degraded",
+        "degraded -> unhealthy",
+        "unhealthy -> degraded",
+        "degraded -> healthy",
+    ]
+    assert {r.levelno for r in moves} == {logging.DEBUG}

@@ -839,3 +839,12 @@ async def test_failed_recovery_confirmation_keeps_it_degraded(
         )
     assert checks == 1  # the first failed confirmation ends the attempt
     assert monitor.get_health(sim.device_id).state is ConnectionState.DEGRADED
+
+
+async def test_set_poll_interval_reaches_the_health_monitor() -> None:
+    async with ConnectionManager() as manager:
+        manager.set_poll_interval("000177753917", 300)
+        monitor = manager.get_health_monitor()
+        assert monitor.poll_interval("000177753917") == 300.0
+        manager.set_poll_interval("000177753917", None)
+        assert monitor.poll_interval("000177753917") is None

@@ -18,9 +18,8 @@ from custom_components.miele_local.miele import ConnectionManager, DeviceProfile
 from simulator import SimulatedAppliance
 
 if TYPE_CHECKING:
-    from simulator import RequestRecord
-
     from custom_components.miele_local.miele import GroupCredentials
+    from simulator import RequestRecord
 
 SPEED = 50.0
 RUN = 600.0  # simulated seconds

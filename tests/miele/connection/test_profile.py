@@ -89,14 +89,26 @@ def test_settings_defaults_and_conversion() -> None:
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"max_connections": 0}, "connection_settings.max_connections: must be at least 1, got 0"),
+        (
+            {"max_connections": 0},
+            "connection_settings.max_connections: must be at least 1, got 0",
+        ),
         (
             {"max_connections": 2.5},
             "connection_settings.max_connections: must be an integer, got float",
         ),
-        ({"retry_count": True}, "connection_settings.retry_count: must be an integer, got bool"),
-        ({"retry_count": -1}, "connection_settings.retry_count: must be at least 0, got -1"),
-        ({"retry_delay": 0}, "connection_settings.retry_delay: must be a positive number, got 0"),
+        (
+            {"retry_count": True},
+            "connection_settings.retry_count: must be an integer, got bool",
+        ),
+        (
+            {"retry_count": -1},
+            "connection_settings.retry_count: must be at least 0, got -1",
+        ),
+        (
+            {"retry_delay": 0},
+            "connection_settings.retry_delay: must be a positive number, got 0",
+        ),
         (
             {"connection_timeout": "10"},
             "connection_settings.connection_timeout: must be a number, got str",

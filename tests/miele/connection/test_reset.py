@@ -11,11 +11,13 @@ from custom_components.miele_local.miele.connection import (
     ConnectionManager,
     ConnectionState,
     DeviceProfile,
+    DeviceResetter,
 )
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from custom_components.miele_local.miele.exceptions import DeviceResetError
 
 if TYPE_CHECKING:
+    from custom_components.miele_local.miele.client import MieleClient
     from simulator import SimulatedAppliance
     from tests.conftest import SimulatorFactory
 
@@ -390,3 +392,57 @@ async def test_lost_pairing_is_warned_once(
         "DEBUG",
         "WARNING",
     ]
+
+
+async def test_standalone_resetter_keeps_its_own_books(
+    sim: SimulatedAppliance,
+    profile: DeviceProfile,
+    credentials: GroupCredentials,
+    manager: ConnectionManager,
+) -> None:
+    client = await manager.get_client(sim.device_id, profile)
+    resetter = DeviceResetter(connection_timeout=2.0)
+    sim.set_fault("reset")
+    assert await resetter.detect_factory_reset(client, sim.device_id)
+    recovered, new_client = await resetter.recover_from_reset(sim.device_id, profile)
+    assert recovered
+    assert new_client is not None
+    assert new_client is not client
+    async with new_client:
+        assert (await new_client.get_device_ident(sim.device_id)).fab_number == (
+            sim.device_id
+        )
+    assert sim.credentials == credentials
+    monitor = manager.get_health_monitor()
+    assert monitor.get_health(sim.device_id).state is not ConnectionState.PAIRING_LOST
+    assert manager.get_device_resetter().last_evidence(sim.device_id) is None
+    text = await resetter.initiate_reset(client, sim.device_id, confirm=True)
+    assert text == RESET_INSTRUCTIONS
+    assert resetter.last_evidence(sim.device_id) is None
+
+
+async def test_standalone_recovery_failure_closes_its_client(
+    sim: SimulatedAppliance, profile: DeviceProfile
+) -> None:
+    closed: list[MieleClient] = []
+
+    class ClosingResetter(DeviceResetter):
+        async def _client_from_profile(
+            self, device_id: str, profile: DeviceProfile
+        ) -> MieleClient:
+            client = await super()._client_from_profile(device_id, profile)
+            original = client.close
+
+            async def close() -> None:
+                closed.append(client)
+                await original()
+
+            client.close = close  # type: ignore[method-assign]
+            return client
+
+    resetter = ClosingResetter()
+    assert await resetter.recover_from_reset(sim.device_id, profile) == (False, None)
+    evidence = resetter.last_evidence(sim.device_id)
+    assert evidence is not None
+    assert evidence.reasons[-1] == f"no evidence that {sim.host} lost its pairing"
+    assert len(closed) == 1

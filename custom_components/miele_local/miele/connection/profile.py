@@ -59,7 +59,7 @@ class DeviceProfile:
         """
         if not isinstance(data, Mapping):
             raise MieleConfigError(prefix.rstrip(".") or "device", "must be an object")
-        _refuse_unknown(data, _PROFILE_KEYS + ("simulator",), prefix)
+        _refuse_unknown(data, (*_PROFILE_KEYS, "simulator"), prefix)
         for key in _PROFILE_KEYS:
             if key not in data:
                 raise MieleConfigError(f"{prefix}{key}", "is required")
@@ -96,7 +96,9 @@ class SimulatorOptions:
         return cls(appliance, float(wake_delay))
 
 
-def _refuse_unknown(data: Mapping[object, object], known: tuple[str, ...], prefix: str) -> None:
+def _refuse_unknown(
+    data: Mapping[object, object], known: tuple[str, ...], prefix: str
+) -> None:
     """Refuse the first key not in ``known`` (it is likely a typo), naming it."""
     for key in data:
         if key not in known:
