@@ -240,12 +240,13 @@ class DeviceResetter:
         counted), ``(False, None)`` otherwise, with the reason in :meth:`last_evidence`.
         """
         client = await self._get_client(device_id, profile)
-        recovered = await self._recover(device_id, profile, client)
-        if recovered:
-            return True, client
-        if self._owns_clients:
-            await client.close()
-        return False, None
+        recovered = False
+        try:
+            recovered = await self._recover(device_id, profile, client)
+        finally:
+            if self._owns_clients and not recovered:
+                await client.close()
+        return (True, client) if recovered else (False, None)
 
     async def _recover(
         self, device_id: str, profile: DeviceProfile, client: MieleClient
