@@ -169,11 +169,14 @@ def test_the_shipped_example_config_loads() -> None:
         ([], "config: must be a mapping or the path of a JSON file"),
         ({"devices": {}}, "devices: must be a list"),
         ({"connection_settings": []}, "connection_settings: must be an object"),
-        ({"settings": {}}, "settings: is not a known field"),
+        (
+            {"settings": {}},
+            "settings: is not a known field (did you mean 'connection_settings'?)",
+        ),
         ({"devices": [device(extra=1)]}, "devices[0].extra: is not a known field"),
         (
             {"devices": [device(device_id="000177753917")]},
-            "devices[0].device_id: is not a known field",
+            "devices[0].device_id: is not a known field (did you mean 'id'?)",
         ),
         (
             {"devices": [device(simulator=[])]},

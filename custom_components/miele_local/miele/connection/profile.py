@@ -20,6 +20,8 @@ from custom_components.miele_local.miele.credentials import (
 from custom_components.miele_local.miele.exceptions import MieleConfigError
 
 _PROFILE_KEYS = ("id", "host", "group_id", "group_key")
+# Keys of this library's earlier file format, and what they are called now.
+_RENAMED = {"device_id": "id", "settings": "connection_settings"}
 
 
 def _prefixed(prefix: str, err: MieleConfigError) -> MieleConfigError:
@@ -102,7 +104,11 @@ def _refuse_unknown(
     """Refuse the first key not in ``known`` (it is likely a typo), naming it."""
     for key in data:
         if key not in known:
-            raise MieleConfigError(f"{prefix}{key}", "is not a known field")
+            hint = _RENAMED.get(str(key))
+            raise MieleConfigError(
+                f"{prefix}{key}",
+                "is not a known field" + (f" (did you mean {hint!r}?)" if hint else ""),
+            )
 
 
 @dataclass(frozen=True, slots=True)
