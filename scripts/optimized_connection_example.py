@@ -215,7 +215,7 @@ async def run(args: argparse.Namespace) -> int:
         if not args.no_simulators:
             try:
                 sims = await stack.enter_async_context(simulators(config))
-            except (MieleError, OSError) as err:
+            except (MieleError, OSError, ValueError) as err:
                 print(f"error: cannot start the simulators: {err}", file=sys.stderr)
                 return 2
         manager = await stack.enter_async_context(

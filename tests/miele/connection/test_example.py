@@ -164,6 +164,19 @@ async def test_simulated_device_needs_a_port(
     )
 
 
+async def test_unknown_simulated_appliance_is_reported(
+    example: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads((REPO / "examples" / "connection_config.json").read_text())
+    data["devices"][0]["simulator"]["appliance"] = "washr"
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(data))
+    assert await example.run(args(example, "--config", str(path))) == 2
+    assert "cannot start the simulators: unknown appliance 'washr'" in (
+        capsys.readouterr().err
+    )
+
+
 async def test_reset_of_a_real_appliance_cannot_be_simulated(
     socket_enabled: None,
     example: ModuleType,
