@@ -151,30 +151,31 @@ async def test_bad_input_is_reported(
         example.parse_args(["--simulate-reset", "--no-simulators"])
 
 
-async def test_simulated_device_needs_a_port(
-    example: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("host", "127.0.0.1", "devices[0].host: a simulated appliance needs host:port"),
+        (
+            "simulator",
+            {"appliance": "washr"},
+            "cannot start the simulators: unknown appliance 'washr'",
+        ),
+    ],
+)
+async def test_unusable_simulated_appliance_is_reported(
+    example: ModuleType,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    field: str,
+    value: object,
+    message: str,
 ) -> None:
     data = json.loads((REPO / "examples" / "connection_config.json").read_text())
-    data["devices"][0]["host"] = "127.0.0.1"
+    data["devices"][0][field] = value
     path = tmp_path / "config.json"
     path.write_text(json.dumps(data))
     assert await example.run(args(example, "--config", str(path))) == 2
-    assert "devices[0].host: a simulated appliance needs host:port" in (
-        capsys.readouterr().err
-    )
-
-
-async def test_unknown_simulated_appliance_is_reported(
-    example: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    data = json.loads((REPO / "examples" / "connection_config.json").read_text())
-    data["devices"][0]["simulator"]["appliance"] = "washr"
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(data))
-    assert await example.run(args(example, "--config", str(path))) == 2
-    assert "cannot start the simulators: unknown appliance 'washr'" in (
-        capsys.readouterr().err
-    )
+    assert message in capsys.readouterr().err
 
 
 async def test_reset_of_a_real_appliance_cannot_be_simulated(
