@@ -9,8 +9,8 @@ Watch the health of the configured appliances, or detect and recover a factory r
         --config examples/connection_config.json --example reset --device-id 000123456789
 
 The config is in the guide's format (``devices[].id``, ``connection_settings``). Devices with a
-``simulator`` block (both in ``examples/connection_config.json``: a washer on 127.0.0.1:8701 and
-a fridge-freezer on 127.0.0.1:8702) are started as simulated appliances first, so both commands
+``simulator`` block (both in ``examples/connection_config.json``: a washer on 127.0.0.1:8711 and
+a fridge-freezer on 127.0.0.1:8712) are started as simulated appliances first, so both commands
 run out of the box; ``--no-simulators`` leaves them to you (``python -m simulator ...``).
 ``monitor`` stops after ``--duration`` seconds (0: until Ctrl-C); ``reset --simulate-reset``
 factory-resets the simulated appliance first, to show the recovery.
