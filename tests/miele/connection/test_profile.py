@@ -158,8 +158,8 @@ def test_the_shipped_example_config_loads() -> None:
     )
     assert len(config.devices) == 2
     assert {profile.host for profile in config.devices} == {
-        "127.0.0.1:8701",
-        "127.0.0.1:8702",
+        "127.0.0.1:8711",
+        "127.0.0.1:8712",
     }
 
 
