@@ -1,4 +1,10 @@
-"""Ident and State templates of the simulated appliance types (values as in shared/docs/protocol.md)."""
+"""
+Ident and State templates of the simulated appliance types.
+
+States come from real captures wherever one is public; each template names its source and
+tests/fixtures/captures/ pins the capture. Fields a capture lacks take the values every
+appliance reports (``_state``).
+"""
 
 from __future__ import annotations
 
@@ -159,6 +165,77 @@ _TEMPLATES: tuple[ApplianceTemplate, ...] = (
             Temperature=[17550, NO_TEMPERATURE, NO_TEMPERATURE],
             Light=1,
             ElapsedTime=[0, 20],
+        ),
+    ),
+    ApplianceTemplate(
+        # Capture: droman42/asyncmiele docs/COMPLETE_SOLUTION_SUMMARY.md (H 7464 BPX, off).
+        name="oven_off",
+        device_type=12,
+        tech_type="H7464BPX",
+        mat_number="11224420",
+        xkm_tech_type="EK057",
+        xkm_release="08.32",
+        finish_phase=3078,
+        idle_phase=3072,
+        has_light=True,
+        state=_state(
+            Status=1,
+            StandbyState=1,
+            Light=0,
+            RemoteEnable=[15, 0, 0],
+            SignalFailure=False,
+        ),
+    ),
+    ApplianceTemplate(
+        # Capture: droman42/asyncmiele docs/COMPLETE_SOLUTION_SUMMARY.md (induction hob).
+        name="hob",
+        device_type=27,
+        tech_type="KM7464FL",
+        mat_number="11253050",
+        xkm_tech_type="EK039W",
+        xkm_release="08.11",
+        state=_state(
+            Status=1,
+            InternalState=1,
+            PlateStep=[0, 0, 0, 0],
+            PlateRemainingHeat=[0, 0, 0, 0],
+            PlateRemainingMinutes=[0, 0, 0, 0],
+            PlateElapsedMinutes=[0, 0, 0, 0],
+            RemoteEnable=[7, 0, 0],
+        ),
+    ),
+    ApplianceTemplate(
+        # Capture: Grizzelbee/ioBroker.mielecloudservice#127 (KFN 37452 iDE on EK044W).
+        name="fridge_freezer_ek044w",
+        device_type=21,
+        tech_type="KFN37452iDE",
+        mat_number="09360040",
+        xkm_tech_type="EK044W",
+        xkm_release="02.72",
+        has_cooling=True,
+        state=_state(
+            Status=5,
+            TargetTemperature=[400, -1800],
+            Temperature=[400, -1800, NO_TEMPERATURE],
+            RemoteEnable=[15, 0, 0],
+        ),
+    ),
+    ApplianceTemplate(
+        # No public capture of a wine cabinet: the EK057 fridge-freezer's shape with
+        # three zones, as core reads wine cabinets.
+        name="wine_cabinet",
+        device_type=32,
+        tech_type="KWT6834SGS",
+        mat_number="11063670",
+        xkm_tech_type="EK057",
+        xkm_release="08.32",
+        has_light=True,
+        writes_allowed=False,
+        state=_state(
+            Status=5,
+            TargetTemperature=[1200, 1600, 600],
+            Temperature=[1210, 1590, 610],
+            Light=2,
         ),
     ),
     ApplianceTemplate(

@@ -21,7 +21,11 @@ APPLIANCES = (
     "tumble_dryer",
     "dishwasher",
     "oven",
+    "oven_off",
+    "hob",
     "fridge_freezer",
+    "fridge_freezer_ek044w",
+    "wine_cabinet",
     "hood",
     "coffee_machine",
 )

@@ -9,7 +9,7 @@ from homeassistant.components.light import (
     SERVICE_TURN_OFF,
     SERVICE_TURN_ON,
 )
-from homeassistant.const import STATE_OFF, STATE_ON, Platform
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -20,9 +20,10 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.miele_local.const import DOMAIN
 
-from .helpers import call_entity_service, put_statuses
+from .helpers import call_entity_service, poll, put_statuses
 
 if TYPE_CHECKING:
+    from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from syrupy.assertion import SnapshotAssertion
 
@@ -42,7 +43,7 @@ async def switch_light(hass: HomeAssistant, service: str) -> None:
     await call_entity_service(hass, LIGHT_DOMAIN, service, LIGHT)
 
 
-@pytest.mark.parametrize("appliance_type", ["oven", "hood"])
+@pytest.mark.parametrize("appliance_type", ["oven", "oven_off", "hood"])
 async def test_snapshot(
     hass: HomeAssistant,
     entity_registry: er.EntityRegistry,
@@ -54,7 +55,7 @@ async def test_snapshot(
 
 @pytest.mark.parametrize(
     "appliance_type",
-    ["washer", "tumble_dryer", "dishwasher", "fridge_freezer", "coffee_machine"],
+    ["washer", "tumble_dryer", "dishwasher", "fridge_freezer", "wine_cabinet", "hob"],
 )
 async def test_no_light(
     hass: HomeAssistant,
@@ -99,3 +100,23 @@ async def test_turn_on_once_despite_failure(
     await switch_light(hass, SERVICE_TURN_ON)
     assert simulator.actions == [{"Light": 1}]
     assert simulator.state["Light"] == 1
+
+
+@pytest.mark.parametrize("appliance_type", ["oven_off"])
+async def test_oven_set_up_while_off_has_its_light(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The light exists by type; it is unavailable until the State reports it."""
+    assert simulator.state["Light"] == 0
+    assert hass.states.get(LIGHT).state == STATE_UNAVAILABLE
+
+    simulator.update_state(Status=2, Light=2)
+    await poll(hass, freezer)
+    assert hass.states.get(LIGHT).state == STATE_OFF
+
+    await switch_light(hass, SERVICE_TURN_ON)
+    assert simulator.actions == [{"Light": 1}]
+    assert hass.states.get(LIGHT).state == STATE_ON

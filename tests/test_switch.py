@@ -1,4 +1,4 @@
-"""Switch platform: superfreeze and supercool toggle the simulated fridge-freezer."""
+"""Switch platform: superfreeze and supercool, only on appliances that take writes."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ def platforms() -> list[Platform]:
 
 @pytest.fixture
 def appliance_type() -> str:
-    """The simulated appliance with cooling boosts."""
-    return "fridge_freezer"
+    """The simulated fridge-freezer whose module is not known to refuse writes."""
+    return "fridge_freezer_ek044w"
 
 
 async def switch(hass: HomeAssistant, service: str, entity_id: str) -> None:
@@ -61,7 +61,18 @@ async def test_snapshot(
 
 
 @pytest.mark.parametrize(
-    "appliance_type", ["washer", "tumble_dryer", "dishwasher", "oven", "hood"]
+    "appliance_type",
+    [
+        "washer",
+        "tumble_dryer",
+        "dishwasher",
+        "oven",
+        "hood",
+        "hob",
+        # EK057 cooling appliances refuse every write: a switch could only fail.
+        "fridge_freezer",
+        "wine_cabinet",
+    ],
 )
 async def test_no_switches(
     hass: HomeAssistant,
@@ -78,8 +89,6 @@ async def test_toggle_boosts(
     simulator: SimulatedAppliance,
     init_integration: MockConfigEntry,
 ) -> None:
-    simulator.model.writes_allowed = True  # firmware that accepts writes
-
     await switch(hass, SERVICE_TURN_ON, SUPERFREEZE)
     assert simulator.state["Status"] == 13
     assert hass.states.get(SUPERFREEZE).state == STATE_ON
@@ -104,7 +113,7 @@ async def test_refused_write_is_sent_once(
     simulator: SimulatedAppliance,
     init_integration: MockConfigEntry,
 ) -> None:
-    # Current fridge firmware answers 403 to every write by design.
+    simulator.model.writes_allowed = False  # should this module refuse after all
     with pytest.raises(HomeAssistantError) as err:
         await switch(hass, SERVICE_TURN_ON, SUPERCOOL)
 

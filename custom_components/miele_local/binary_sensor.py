@@ -1,4 +1,4 @@
-"""Binary sensors: door, failure, information, remote control, and connectivity."""
+"""Binary sensors: door, failure, information, remote control, read-only boosts, connectivity."""
 
 from __future__ import annotations
 
@@ -10,16 +10,21 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.const import EntityCategory
 
 from .entity import (
     DOOR_APPLIANCES,
+    SUPERCOOL_APPLIANCES,
+    SUPERFREEZE_APPLIANCES,
     ExistsFn,
     MieleEntity,
     MieleHealthEntity,
+    accepts_writes,
     always,
     for_types,
 )
 from .miele.connection.health import ConnectionState, DeviceHealth
+from .miele.models import DeviceType, Ident, Status
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -41,6 +46,19 @@ class MieleBinarySensorEntityDescription(BinarySensorEntityDescription):
     exists_fn: ExistsFn = always
 
 
+def _read_only_boost(types: frozenset[DeviceType]) -> ExistsFn:
+    """Show a cooling boost read-only where the appliance refuses the switch's writes."""
+
+    def exists(ident: Ident, _state: State) -> bool:
+        return ident.device_type in types and not accepts_writes(ident)
+
+    return exists
+
+
+def _status_in(*statuses: Status) -> Callable[[State], bool]:
+    return lambda state: state.status in statuses
+
+
 BINARY_SENSORS: tuple[MieleBinarySensorEntityDescription, ...] = (
     MieleBinarySensorEntityDescription(
         key="door",
@@ -52,17 +70,32 @@ BINARY_SENSORS: tuple[MieleBinarySensorEntityDescription, ...] = (
         key="failure",
         translation_key="failure",
         device_class=BinarySensorDeviceClass.PROBLEM,
+        entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda state: state.signal_failure,
     ),
     MieleBinarySensorEntityDescription(
         key="info",
         translation_key="info",
+        entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda state: state.signal_info,
     ),
     MieleBinarySensorEntityDescription(
         key="remote_control",
         translation_key="remote_control",
+        entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda state: state.remote_control_enabled,
+    ),
+    MieleBinarySensorEntityDescription(
+        key="superfreeze",
+        translation_key="superfreeze",
+        value_fn=_status_in(Status.SUPERFREEZING, Status.SUPERCOOLING_SUPERFREEZING),
+        exists_fn=_read_only_boost(SUPERFREEZE_APPLIANCES),
+    ),
+    MieleBinarySensorEntityDescription(
+        key="supercool",
+        translation_key="supercool",
+        value_fn=_status_in(Status.SUPERCOOLING, Status.SUPERCOOLING_SUPERFREEZING),
+        exists_fn=_read_only_boost(SUPERCOOL_APPLIANCES),
     ),
 )
 

@@ -1,4 +1,10 @@
-"""Diagnostics: the entry, the appliance's Ident and State, and connection health."""
+"""
+Diagnostics: the entry, the appliance's Ident and State, and connection health.
+
+The group key, the GroupID and the serial number (FabNumber, also the appliance id) never
+appear. An entry that failed to load still downloads what is known: its redacted data and
+why setup failed.
+"""
 
 from __future__ import annotations
 
@@ -8,37 +14,90 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
 
-from .const import CONF_GROUP_ID, CONF_GROUP_KEY
+from .const import CONF_DEVICE_ID, CONF_GROUP_ID, CONF_GROUP_KEY
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.device_registry import DeviceEntry
 
-    from .coordinator import MieleLocalConfigEntry
+    from .coordinator import MieleHubCoordinator, MieleLocalConfigEntry
     from .miele.connection.reset import ResetEvidence
 
-TO_REDACT = {CONF_GROUP_ID, CONF_GROUP_KEY}
+FAB_NUMBER = "FabNumber"
+TO_REDACT = {CONF_GROUP_ID, CONF_GROUP_KEY, CONF_DEVICE_ID, FAB_NUMBER}
 ADVERTISED_GROUP = "advertised_group"
 
 
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: MieleLocalConfigEntry
 ) -> dict[str, Any]:
-    """Return a redacted dump: the group key and GroupID never appear."""
+    """Return a redacted dump: no key, GroupID or serial number appears."""
+    runtime = getattr(entry, "runtime_data", None)
+    appliance = None if runtime is None else _appliance(runtime.coordinator)
+    return _redact_serial(
+        {
+            "entry": {
+                "title": entry.title,
+                "data": async_redact_data(entry.data, TO_REDACT),
+                "options": dict(entry.options),
+                "state": entry.state.value,
+                "reason": entry.reason,
+            },
+            **(appliance or {"ident": None, "state": None, "health": None}),
+        },
+        entry.data.get(CONF_DEVICE_ID),
+    )
+
+
+async def async_get_device_diagnostics(
+    hass: HomeAssistant, entry: MieleLocalConfigEntry, device: DeviceEntry
+) -> dict[str, Any]:
+    """Return the appliance's redacted Ident, State, health and reset evidence."""
     coordinator = entry.runtime_data.coordinator
+    return _redact_serial(
+        {
+            "device": {
+                "manufacturer": device.manufacturer,
+                "model": device.model,
+                "model_id": device.model_id,
+                "sw_version": device.sw_version,
+                "hw_version": device.hw_version,
+            },
+            **_appliance(coordinator),
+        },
+        coordinator.device_id,
+    )
+
+
+def _appliance(coordinator: MieleHubCoordinator) -> dict[str, Any]:
+    """Return the appliance's Ident, State, health and reset evidence."""
     resetter = coordinator.manager.get_device_resetter()
     evidence = resetter.last_evidence(coordinator.device_id)
     return {
-        "entry": {
-            "data": async_redact_data(entry.data, TO_REDACT),
-            "options": dict(entry.options),
-        },
-        "ident": dict(coordinator.ident.raw),
-        "state": dict(coordinator.data.raw),
+        "ident": async_redact_data(dict(coordinator.ident.raw), TO_REDACT),
+        "state": None if coordinator.data is None else dict(coordinator.data.raw),
         "health": asdict(coordinator.health),
         "reset_evidence": None
         if evidence is None
         else redact_evidence(evidence, coordinator.profile.credentials.group_id),
     }
+
+
+def _redact_serial(data: dict[str, Any], fab_number: str | None) -> dict[str, Any]:
+    """Mask the serial number wherever it occurs (titles, reasons, nested labels)."""
+    if not fab_number:
+        return data
+
+    def mask(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace(fab_number, REDACTED)
+        if isinstance(value, dict):
+            return {key: mask(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [mask(item) for item in value]
+        return value
+
+    return {key: mask(value) for key, value in data.items()}
 
 
 def redact_evidence(evidence: ResetEvidence, group_id: str) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from homeassistant.components.sensor import SensorEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -58,19 +60,52 @@ OVENS = frozenset(
         DeviceType.DISH_WARMER,
     }
 )
-FRIDGES = frozenset(
+FRIDGES = frozenset({DeviceType.FRIDGE, DeviceType.FRIDGE_FREEZER})
+FREEZERS = frozenset({DeviceType.FREEZER, DeviceType.FRIDGE_FREEZER})
+WINE_CABINETS = frozenset(
     {
-        DeviceType.FRIDGE,
-        DeviceType.FRIDGE_FREEZER,
         DeviceType.WINE_CABINET,
         DeviceType.WINE_CONDITIONING_UNIT,
         DeviceType.WINE_STORAGE_CONDITIONING_UNIT,
+        DeviceType.WINE_CABINET_FREEZER,
     }
 )
-FREEZERS = frozenset(
-    {DeviceType.FREEZER, DeviceType.FRIDGE_FREEZER, DeviceType.WINE_CABINET_FREEZER}
-)
+SUPERCOOL_APPLIANCES = FRIDGES
+"""Appliances with supercooling (as core: never wine cabinets)."""
+SUPERFREEZE_APPLIANCES = FREEZERS | {DeviceType.WINE_CABINET_FREEZER}
+"""Appliances with superfreezing (as core: of the wine cabinets only the one with a freezer)."""
 HOODS = frozenset({DeviceType.HOOD, DeviceType.HOB_INDUCTION_EXTRACTION})
+HOBS = frozenset(
+    {
+        DeviceType.HOB_HIGHLIGHT,
+        DeviceType.HOB_INDUCTION,
+        DeviceType.HOB_INDUCTION_EXTRACTION,
+    }
+)
+LIGHT_APPLIANCES = frozenset(
+    {
+        DeviceType.OVEN,
+        DeviceType.OVEN_MICROWAVE,
+        DeviceType.STEAM_OVEN,
+        DeviceType.MICROWAVE,
+        DeviceType.COFFEE_SYSTEM,
+        DeviceType.HOOD,
+        DeviceType.STEAM_OVEN_COMBI,
+        DeviceType.STEAM_OVEN_MICRO,
+        DeviceType.STEAM_OVEN_MK2,
+        *WINE_CABINETS,
+    }
+)
+"""Appliances with a switchable light (core's list), whatever their first State says."""
+CORE_PROBE_APPLIANCES = frozenset(
+    {
+        DeviceType.OVEN,
+        DeviceType.OVEN_MICROWAVE,
+        DeviceType.STEAM_OVEN_COMBI,
+        DeviceType.STEAM_OVEN_MK2,
+    }
+)
+"""Ovens with a food probe: their second temperature is the core temperature."""
 
 CYCLE_APPLIANCES = WASHERS | DRYERS | DISHWASHERS | OVENS
 """Appliances that run a timed programme which can be started, paused and stopped."""
@@ -78,9 +113,15 @@ PROGRAMME_APPLIANCES = CYCLE_APPLIANCES | {
     DeviceType.COFFEE_SYSTEM,
     DeviceType.ROBOT_VACUUM_CLEANER,
 }
-COOLING_APPLIANCES = FRIDGES | FREEZERS
+COOLING_APPLIANCES = FRIDGES | FREEZERS | WINE_CABINETS
 TEMPERATURE_APPLIANCES = OVENS | COOLING_APPLIANCES
-DOOR_APPLIANCES = CYCLE_APPLIANCES | COOLING_APPLIANCES
+TWO_ZONE_APPLIANCES = WINE_CABINETS | {DeviceType.FRIDGE_FREEZER}
+"""Appliances with a second temperature zone (core's list)."""
+THREE_ZONE_APPLIANCES = WINE_CABINETS
+"""Appliances with a third temperature zone (core's list)."""
+DOOR_APPLIANCES = CYCLE_APPLIANCES | COOLING_APPLIANCES | {DeviceType.COFFEE_SYSTEM}
+WRITE_REFUSING_MODULE = "EK057"
+"""Wi-Fi module whose cooling appliances answer 403 to every write (protocol.md)."""
 
 type ExistsFn = Callable[[Ident, State], bool]
 
@@ -100,6 +141,20 @@ def device_info(coordinator: MieleHubCoordinator) -> DeviceInfo:
     )
 
 
+def accepts_writes(ident: Ident) -> bool:
+    """
+    Whether the appliance takes remote writes at all.
+
+    Fridges, freezers and wine cabinets on the EK057 module refuse every write by design
+    (field reports, ha-miele-at-lan against a KF 7772 B): their controls would only fail.
+    """
+    module = (ident.xkm_tech_type or "").replace(" ", "").upper()
+    return not (
+        ident.device_type in COOLING_APPLIANCES
+        and module.startswith(WRITE_REFUSING_MODULE)
+    )
+
+
 def always(_ident: Ident, _state: State) -> bool:
     """Default ``exists_fn``: the entity fits every appliance."""
     return True
@@ -112,6 +167,14 @@ def for_types(types: frozenset[DeviceType]) -> ExistsFn:
         return ident.device_type in types
 
     return exists
+
+
+@dataclass(frozen=True, kw_only=True)
+class MieleSensorEntityDescription(SensorEntityDescription):
+    """An appliance sensor: its value from the State, and the appliances it fits."""
+
+    value_fn: Callable[[State, Ident], StateType]
+    exists_fn: ExistsFn = always
 
 
 class MieleEntity(CoordinatorEntity[MieleHubCoordinator]):

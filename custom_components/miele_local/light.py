@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.light import LightEntity, LightEntityDescription
 from homeassistant.components.light.const import ColorMode
 
-from .entity import MieleEntity
+from .entity import LIGHT_APPLIANCES, MieleEntity, accepts_writes
 from .miele.models import LightAction
 
 if TYPE_CHECKING:
@@ -26,9 +26,10 @@ async def async_setup_entry(
     entry: MieleLocalConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the light of appliances that report one (``Light`` 1 on or 2 off)."""
+    """Add the light of appliances that have one (by type) and take writes."""
     coordinator = entry.runtime_data.coordinator
-    if coordinator.data.light in (LightAction.ON, LightAction.OFF):
+    ident = coordinator.ident
+    if ident.device_type in LIGHT_APPLIANCES and accepts_writes(ident):
         async_add_entities([MieleLight(coordinator, LIGHT)])
 
 
@@ -41,6 +42,14 @@ class MieleLight(MieleEntity, LightEntity):
     def supported_color_modes(self) -> set[ColorMode]:
         """The light only switches on and off."""
         return {ColorMode.ONOFF}
+
+    @property
+    def available(self) -> bool:
+        """Available while the State reports the light (``Light`` 1 on or 2 off)."""
+        return super().available and self.state_data.light in (
+            LightAction.ON,
+            LightAction.OFF,
+        )
 
     @property
     def is_on(self) -> bool:

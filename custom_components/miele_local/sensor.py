@@ -15,28 +15,34 @@ from homeassistant.components.sensor import (
 from homeassistant.const import (
     PERCENTAGE,
     REVOLUTIONS_PER_MINUTE,
-    UnitOfTemperature,
+    EntityCategory,
     UnitOfTime,
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
+from . import zones
 from .entity import (
     CYCLE_APPLIANCES,
     DRYERS,
     HOODS,
     PROGRAMME_APPLIANCES,
-    TEMPERATURE_APPLIANCES,
     WASHERS,
-    ExistsFn,
     MieleEntity,
     MieleHealthEntity,
-    always,
+    MieleSensorEntityDescription,
     for_types,
 )
 from .miele import codes
 from .miele.connection.health import ConnectionState, DeviceHealth
-from .miele.models import Ident, State, Status, program_key, program_phase_key
+from .miele.models import (
+    DeviceType,
+    Ident,
+    State,
+    Status,
+    program_key,
+    program_phase_key,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -100,14 +106,6 @@ FINISH_TIME_TOLERANCE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, kw_only=True)
-class MieleSensorEntityDescription(SensorEntityDescription):
-    """An appliance sensor: its value from the State, and the appliances it fits."""
-
-    value_fn: Callable[[State, Ident], StateType]
-    exists_fn: ExistsFn = always
-
-
-@dataclass(frozen=True, kw_only=True)
 class MieleHealthSensorEntityDescription(SensorEntityDescription):
     """A connection-health sensor: its value from the appliance's health snapshot."""
 
@@ -141,67 +139,6 @@ def _drying_step(state: State, _ident: Ident) -> str | None:
         if step is not None and 0 <= step < len(DRYING_STEPS)
         else None
     )
-
-
-def _zone(values: tuple[float | None, ...] | None, zone: int) -> float | None:
-    """Return the reading of a 1-based zone, ``None`` when the appliance has none."""
-    return values[zone - 1] if values is not None and len(values) >= zone else None
-
-
-def _target_temperature(zone: int) -> Callable[[State, Ident], float | None]:
-    return lambda state, _ident: _zone(state.target_temperatures, zone)
-
-
-def _temperature(zone: int) -> Callable[[State, Ident], float | None]:
-    return lambda state, _ident: _zone(state.temperatures, zone)
-
-
-def _zone_reported(zone: int) -> ExistsFn:
-    """Zone 1 fits every appliance with temperatures; zones 2 and 3 only when reported."""
-
-    def exists(ident: Ident, state: State) -> bool:
-        if ident.device_type not in TEMPERATURE_APPLIANCES:
-            return False
-        return zone == 1 or any(
-            _zone(values, zone) is not None
-            for values in (state.target_temperatures, state.temperatures)
-        )
-
-    return exists
-
-
-def _temperature_descriptions() -> tuple[MieleSensorEntityDescription, ...]:
-    descriptions: list[MieleSensorEntityDescription] = []
-    for zone in (1, 2, 3):
-        suffix = "" if zone == 1 else "_zone"
-        key_suffix = "" if zone == 1 else f"_zone_{zone}"
-        placeholders = None if zone == 1 else {"zone": str(zone)}
-        descriptions.extend(
-            (
-                MieleSensorEntityDescription(
-                    key=f"target_temperature{key_suffix}",
-                    translation_key=f"target_temperature{suffix}",
-                    translation_placeholders=placeholders,
-                    device_class=SensorDeviceClass.TEMPERATURE,
-                    native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-                    value_fn=_target_temperature(zone),
-                    exists_fn=_zone_reported(zone)
-                    if zone > 1
-                    else for_types(TEMPERATURE_APPLIANCES | WASHERS),
-                ),
-                MieleSensorEntityDescription(
-                    key=f"temperature{key_suffix}",
-                    translation_key=f"temperature{suffix}",
-                    translation_placeholders=placeholders,
-                    device_class=SensorDeviceClass.TEMPERATURE,
-                    native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-                    state_class=SensorStateClass.MEASUREMENT,
-                    value_fn=_temperature(zone),
-                    exists_fn=_zone_reported(zone),
-                ),
-            )
-        )
-    return tuple(descriptions)
 
 
 SENSORS: tuple[MieleSensorEntityDescription, ...] = (
@@ -244,7 +181,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         value_fn=lambda state, _ident: _minutes(state.elapsed_time),
         exists_fn=for_types(CYCLE_APPLIANCES),
     ),
-    *_temperature_descriptions(),
+    *zones.TEMPERATURE_SENSORS,
     MieleSensorEntityDescription(
         key="spin_speed",
         translation_key="spin_speed",
@@ -266,6 +203,16 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         value_fn=lambda state, _ident: state.ventilation_step,
         exists_fn=for_types(HOODS),
     ),
+    MieleSensorEntityDescription(
+        key="battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda state, _ident: state.battery_level,
+        exists_fn=for_types(frozenset({DeviceType.ROBOT_VACUUM_CLEANER})),
+    ),
+    *zones.HOB_SENSORS,
 )
 
 FINISH_TIME = SensorEntityDescription(

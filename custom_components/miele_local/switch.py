@@ -1,4 +1,8 @@
-"""Superfreeze and supercool switches of fridges and freezers (sent once, never retried)."""
+"""
+Superfreeze and supercool switches of fridges and freezers (sent once, never retried).
+
+Offered only where the appliance takes writes; elsewhere the binary sensors show the boosts.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 
-from .entity import FREEZERS, FRIDGES, MieleEntity
+from .entity import (
+    SUPERCOOL_APPLIANCES,
+    SUPERFREEZE_APPLIANCES,
+    MieleEntity,
+    accepts_writes,
+)
 from .miele.models import DeviceType, ProcessAction, Status
 
 if TYPE_CHECKING:
@@ -33,7 +42,7 @@ SWITCHES: tuple[MieleSwitchEntityDescription, ...] = (
     MieleSwitchEntityDescription(
         key="superfreeze",
         translation_key="superfreeze",
-        types=FREEZERS,
+        types=SUPERFREEZE_APPLIANCES,
         on_action=ProcessAction.SUPERFREEZE_ON,
         off_action=ProcessAction.SUPERFREEZE_OFF,
         on_statuses=frozenset(
@@ -43,7 +52,7 @@ SWITCHES: tuple[MieleSwitchEntityDescription, ...] = (
     MieleSwitchEntityDescription(
         key="supercool",
         translation_key="supercool",
-        types=FRIDGES,
+        types=SUPERCOOL_APPLIANCES,
         on_action=ProcessAction.SUPERCOOL_ON,
         off_action=ProcessAction.SUPERCOOL_OFF,
         on_statuses=frozenset({Status.SUPERCOOLING, Status.SUPERCOOLING_SUPERFREEZING}),
@@ -56,13 +65,15 @@ async def async_setup_entry(
     entry: MieleLocalConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the switches that fit the appliance."""
+    """Add the boost switches of an appliance that takes writes."""
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        MieleSwitch(coordinator, description)
-        for description in SWITCHES
-        if coordinator.ident.device_type in description.types
-    )
+    ident = coordinator.ident
+    if accepts_writes(ident):
+        async_add_entities(
+            MieleSwitch(coordinator, description)
+            for description in SWITCHES
+            if ident.device_type in description.types
+        )
 
 
 class MieleSwitch(MieleEntity, SwitchEntity):

@@ -337,6 +337,7 @@ class State:
     battery_level: int | None
     plate_steps: tuple[int, ...] | None
     plate_remaining_heat: tuple[int, ...] | None
+    plate_remaining_minutes: tuple[int, ...] | None
     raw: Mapping[str, object] = field(compare=False, repr=False)
 
     @classmethod
@@ -371,6 +372,7 @@ class State:
             battery_level=_int(raw.get("BatteryLevel")),
             plate_steps=_ints(raw.get("PlateStep")),
             plate_remaining_heat=_ints(raw.get("PlateRemainingHeat")),
+            plate_remaining_minutes=_ints(raw.get("PlateRemainingMinutes")),
             raw=raw,
         )
 

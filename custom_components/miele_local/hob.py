@@ -1,0 +1,94 @@
+"""Hob cooking zones: how many an appliance has and what its ``PlateStep`` codes mean."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .miele.models import Ident, State
+
+MAX_ZONES = 6
+DEFAULT_ZONES = 4
+ZONES_BY_TECH_TYPE = {
+    "KM7575": 6,
+    "KM7576": 6,
+    "KM7678": 6,
+    "KM7697": 6,
+    "KM7699": 5,
+    "KM7740": 5,
+    "KM7878": 6,
+    "KM7897": 6,
+    "KM7899": 5,
+    "KM7999": 5,
+    "KMDA7633": 5,
+    "KMDA7634": 5,
+    "KMDA7774": 5,
+    "KMX": 6,
+}
+"""Hobs with more than four zones, by TechType prefix (core's table)."""
+
+HIGHEST_LEVEL_CODE = 23
+"""``PlateStep`` 1-23: power levels 1 to 12 in half steps."""
+RESIDUAL_HEAT_CODES = range(100, 108)
+KEEP_WARM_CODES = frozenset({110, 220})
+BOOST_CODES = frozenset({117, 118, 218})
+BOOST_PLUS_CODE = 217
+
+PLATE_STEP_OPTIONS = [
+    *(f"plate_step_{code}" for code in range(HIGHEST_LEVEL_CODE + 1)),
+    "plate_step_residual_heat",
+    "plate_step_warm",
+    "plate_step_boost",
+    "plate_step_boost_2",
+]
+REMAINING_HEAT_OPTIONS = ["none", "low", "medium", "high"]
+"""``PlateRemainingHeat`` 0-3."""
+
+
+def zone_count(ident: Ident, state: State) -> int:
+    """
+    Return the number of cooking zones of a hob.
+
+    From its TechType as core does (four unless known to be larger), or more when the
+    State reports more zones.
+    """
+    tech_type = (ident.tech_type or "").replace(" ", "").upper()
+    by_type = next(
+        (
+            zones
+            for prefix, zones in ZONES_BY_TECH_TYPE.items()
+            if tech_type.startswith(prefix)
+        ),
+        DEFAULT_ZONES,
+    )
+    reported = len(state.plate_steps or ())
+    return min(max(by_type, reported), MAX_ZONES)
+
+
+def plate_step_key(code: int) -> str | None:
+    """Return the translation key of a ``PlateStep`` code, ``None`` when unknown."""
+    if 0 <= code <= HIGHEST_LEVEL_CODE:
+        return f"plate_step_{code}"
+    if code in RESIDUAL_HEAT_CODES:
+        return "plate_step_residual_heat"
+    if code in KEEP_WARM_CODES:
+        return "plate_step_warm"
+    if code in BOOST_CODES:
+        return "plate_step_boost"
+    if code == BOOST_PLUS_CODE:
+        return "plate_step_boost_2"
+    return None
+
+
+def remaining_heat_key(code: int) -> str | None:
+    """Return the translation key of a ``PlateRemainingHeat`` code, ``None`` when unknown."""
+    return (
+        REMAINING_HEAT_OPTIONS[code]
+        if 0 <= code < len(REMAINING_HEAT_OPTIONS)
+        else None
+    )
+
+
+def zone_value(values: tuple[int, ...] | None, zone: int) -> int | None:
+    """Return the value of a 1-based zone, ``None`` when the State does not report it."""
+    return values[zone - 1] if values is not None and len(values) >= zone else None

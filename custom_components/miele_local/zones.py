@@ -1,0 +1,169 @@
+"""Zone sensors: temperature zones and food probe by appliance type, and hob cooking zones."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.const import UnitOfTemperature, UnitOfTime
+
+from . import hob
+from .entity import (
+    CORE_PROBE_APPLIANCES,
+    HOBS,
+    TEMPERATURE_APPLIANCES,
+    THREE_ZONE_APPLIANCES,
+    TWO_ZONE_APPLIANCES,
+    WASHERS,
+    ExistsFn,
+    MieleSensorEntityDescription,
+    for_types,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .miele.models import Ident, State
+
+
+def _zone(values: tuple[float | None, ...] | None, zone: int) -> float | None:
+    """Return the reading of a 1-based zone, ``None`` when the appliance has none."""
+    return values[zone - 1] if values is not None and len(values) >= zone else None
+
+
+def _target_temperature(zone: int) -> Callable[[State, Ident], float | None]:
+    return lambda state, _ident: _zone(state.target_temperatures, zone)
+
+
+def _temperature(zone: int) -> Callable[[State, Ident], float | None]:
+    return lambda state, _ident: _zone(state.temperatures, zone)
+
+
+ZONE_APPLIANCES = {
+    1: TEMPERATURE_APPLIANCES,
+    2: TWO_ZONE_APPLIANCES,
+    3: THREE_ZONE_APPLIANCES,
+}
+"""The appliances that have each temperature zone, decided by type as core does."""
+
+
+def _temperature_sensors() -> tuple[MieleSensorEntityDescription, ...]:
+    descriptions: list[MieleSensorEntityDescription] = []
+    for zone, types in ZONE_APPLIANCES.items():
+        suffix = "" if zone == 1 else "_zone"
+        key_suffix = "" if zone == 1 else f"_zone_{zone}"
+        placeholders = None if zone == 1 else {"zone": str(zone)}
+        descriptions.extend(
+            (
+                MieleSensorEntityDescription(
+                    key=f"target_temperature{key_suffix}",
+                    translation_key=f"target_temperature{suffix}",
+                    translation_placeholders=placeholders,
+                    device_class=SensorDeviceClass.TEMPERATURE,
+                    native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+                    value_fn=_target_temperature(zone),
+                    exists_fn=for_types(types | WASHERS if zone == 1 else types),
+                ),
+                MieleSensorEntityDescription(
+                    key=f"temperature{key_suffix}",
+                    translation_key=f"temperature{suffix}",
+                    translation_placeholders=placeholders,
+                    device_class=SensorDeviceClass.TEMPERATURE,
+                    native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+                    state_class=SensorStateClass.MEASUREMENT,
+                    value_fn=_temperature(zone),
+                    exists_fn=for_types(types),
+                ),
+            )
+        )
+    return (
+        *descriptions,
+        MieleSensorEntityDescription(
+            key="core_target_temperature",
+            translation_key="core_target_temperature",
+            device_class=SensorDeviceClass.TEMPERATURE,
+            native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+            value_fn=_target_temperature(2),
+            exists_fn=for_types(CORE_PROBE_APPLIANCES),
+        ),
+        MieleSensorEntityDescription(
+            key="core_temperature",
+            translation_key="core_temperature",
+            device_class=SensorDeviceClass.TEMPERATURE,
+            native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+            state_class=SensorStateClass.MEASUREMENT,
+            value_fn=_temperature(2),
+            exists_fn=for_types(CORE_PROBE_APPLIANCES),
+        ),
+    )
+
+
+def _has_zone(zone: int) -> ExistsFn:
+    """Return an ``exists_fn`` accepting hobs with at least ``zone`` zones."""
+
+    def exists(ident: Ident, state: State) -> bool:
+        return ident.device_type in HOBS and zone <= hob.zone_count(ident, state)
+
+    return exists
+
+
+def _plate_step(zone: int) -> Callable[[State, Ident], str | None]:
+    def value(state: State, _ident: Ident) -> str | None:
+        code = hob.zone_value(state.plate_steps, zone)
+        return None if code is None else hob.plate_step_key(code)
+
+    return value
+
+
+def _plate_remaining_heat(zone: int) -> Callable[[State, Ident], str | None]:
+    def value(state: State, _ident: Ident) -> str | None:
+        code = hob.zone_value(state.plate_remaining_heat, zone)
+        return None if code is None else hob.remaining_heat_key(code)
+
+    return value
+
+
+def _plate_remaining_minutes(zone: int) -> Callable[[State, Ident], int | None]:
+    return lambda state, _ident: hob.zone_value(state.plate_remaining_minutes, zone)
+
+
+def _hob_sensors() -> tuple[MieleSensorEntityDescription, ...]:
+    descriptions: list[MieleSensorEntityDescription] = []
+    for zone in range(1, hob.MAX_ZONES + 1):
+        placeholders = {"zone": str(zone)}
+        descriptions.extend(
+            (
+                MieleSensorEntityDescription(
+                    key=f"plate_{zone}_step",
+                    translation_key="plate_step",
+                    translation_placeholders=placeholders,
+                    device_class=SensorDeviceClass.ENUM,
+                    options=hob.PLATE_STEP_OPTIONS,
+                    value_fn=_plate_step(zone),
+                    exists_fn=_has_zone(zone),
+                ),
+                MieleSensorEntityDescription(
+                    key=f"plate_{zone}_remaining_heat",
+                    translation_key="plate_remaining_heat",
+                    translation_placeholders=placeholders,
+                    device_class=SensorDeviceClass.ENUM,
+                    options=hob.REMAINING_HEAT_OPTIONS,
+                    value_fn=_plate_remaining_heat(zone),
+                    exists_fn=_has_zone(zone),
+                ),
+                MieleSensorEntityDescription(
+                    key=f"plate_{zone}_remaining_minutes",
+                    translation_key="plate_remaining_minutes",
+                    translation_placeholders=placeholders,
+                    device_class=SensorDeviceClass.DURATION,
+                    native_unit_of_measurement=UnitOfTime.MINUTES,
+                    value_fn=_plate_remaining_minutes(zone),
+                    exists_fn=_has_zone(zone),
+                ),
+            )
+        )
+    return tuple(descriptions)
+
+
+TEMPERATURE_SENSORS = _temperature_sensors()
+HOB_SENSORS = _hob_sensors()
