@@ -67,3 +67,32 @@ async def test_connectivity_unknown_after_history_is_cleared(
     await hass.async_block_till_done()
 
     assert hass.states.get(f"{ENTITY}_connectivity").state == STATE_UNKNOWN
+
+
+@pytest.mark.parametrize("appliance_type", ["fridge_freezer"])
+async def test_boosts_shown_read_only_where_writes_are_refused(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """An EK057 fridge-freezer refuses writes: its boosts are binary sensors."""
+    for status, freeze, cool in (
+        (5, STATE_OFF, STATE_OFF),
+        (13, STATE_ON, STATE_OFF),
+        (14, STATE_OFF, STATE_ON),
+        (146, STATE_ON, STATE_ON),
+    ):
+        simulator.update_state(Status=status)
+        await poll(hass, freezer)
+        assert hass.states.get(f"{ENTITY}_superfreeze").state == freeze, status
+        assert hass.states.get(f"{ENTITY}_supercool").state == cool, status
+
+
+@pytest.mark.parametrize("appliance_type", ["fridge_freezer_ek044w", "wine_cabinet"])
+async def test_no_read_only_boosts(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Where the switch works there is no duplicate; wine cabinets have no boosts."""
+    assert hass.states.get(f"{ENTITY}_superfreeze") is None
+    assert hass.states.get(f"{ENTITY}_supercool") is None

@@ -6,18 +6,23 @@ import json
 from typing import TYPE_CHECKING
 
 from homeassistant.components.diagnostics import REDACTED
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST
 import pytest
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
+    get_diagnostics_for_device,
 )
 from syrupy.filters import props
 
-from .conftest import TEST_GROUP_ID
+from custom_components.miele_local.const import DOMAIN
+
+from .conftest import TEST_FAB_NUMBER, TEST_GROUP_ID
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
+    from homeassistant.helpers import device_registry as dr
     from pytest_homeassistant_custom_component.common import MockConfigEntry
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
     from syrupy.assertion import SnapshotAssertion
@@ -43,6 +48,8 @@ async def test_diagnostics_are_redacted(
     text = json.dumps(diagnostics)
     assert credentials.group_key_hex not in text
     assert credentials.group_id not in text
+    assert TEST_FAB_NUMBER not in text  # the serial number, as core redacts it
+    assert diagnostics["ident"]["DeviceIdentLabel"]["FabNumber"] == REDACTED
     assert diagnostics["entry"]["data"][CONF_HOST] == init_integration.data[CONF_HOST]
     assert diagnostics == snapshot(exclude=props("response_time", CONF_HOST))
 
@@ -77,3 +84,53 @@ async def test_reset_evidence_is_redacted(
     assert any("another household" in reason for reason in evidence["reasons"]) is (
         advertised != TEST_GROUP_ID
     )
+
+
+@pytest.mark.freeze_time("2026-01-01 12:00:00+00:00")
+async def test_device_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    device_registry: dr.DeviceRegistry,
+    init_integration: MockConfigEntry,
+    credentials: GroupCredentials,
+    snapshot: SnapshotAssertion,
+) -> None:
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, TEST_FAB_NUMBER), init_integration.entry_id
+    )
+    assert device is not None
+
+    diagnostics = await get_diagnostics_for_device(
+        hass, hass_client, init_integration, device
+    )
+    text = json.dumps(diagnostics)
+    for secret in (credentials.group_key_hex, credentials.group_id, TEST_FAB_NUMBER):
+        assert secret not in text
+    assert diagnostics["state"]["Status"] == 5
+    assert diagnostics == snapshot(exclude=props("response_time"))
+
+
+async def test_diagnostics_of_an_entry_that_failed_to_load(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    simulator: SimulatedAppliance,
+    mock_config_entry: MockConfigEntry,
+    credentials: GroupCredentials,
+) -> None:
+    """What is known downloads: the redacted entry and why setup failed."""
+    simulator.set_fault("offline")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, mock_config_entry
+    )
+    text = json.dumps(diagnostics)
+    for secret in (credentials.group_key_hex, credentials.group_id, TEST_FAB_NUMBER):
+        assert secret not in text
+    assert diagnostics["entry"]["state"] == ConfigEntryState.SETUP_RETRY.value
+    assert diagnostics["entry"]["reason"]
+    assert diagnostics["ident"] is None
+    assert diagnostics["state"] is None

@@ -12,6 +12,9 @@ from pytest_homeassistant_custom_component.common import (
     snapshot_platform,
 )
 
+from custom_components.miele_local.miele.models import Ident, State
+from custom_components.miele_local.sensor import SENSORS
+
 from .helpers import APPLIANCES, poll
 
 if TYPE_CHECKING:
@@ -145,3 +148,66 @@ async def test_detailed_health_sensors_are_disabled_by_default(
         assert hass.states.get(entity_id) is None, key
     state = hass.states.get("sensor.miele_000177753917_connection_state")
     assert state.state == "healthy"
+
+
+@pytest.mark.parametrize(
+    ("appliance_type", "present", "absent"),
+    [
+        ("oven_off", {"temperature", "core_temperature"}, {"temperature_zone_2"}),
+        (
+            "fridge_freezer",
+            {"temperature", "temperature_zone_2", "target_temperature_zone_2"},
+            {"temperature_zone_3", "core_temperature"},
+        ),
+        (
+            "wine_cabinet",
+            {"temperature_zone_2", "temperature_zone_3", "target_temperature_zone_3"},
+            {"core_temperature"},
+        ),
+        ("hob", set(), {"temperature", "target_temperature"}),
+    ],
+)
+async def test_zones_decided_by_type(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    present: set[str],
+    absent: set[str],
+) -> None:
+    """Zones exist by appliance type, whatever the first State reports."""
+    for key in present:
+        assert hass.states.get(f"sensor.miele_000177753917_{key}") is not None, key
+    for key in absent:
+        assert hass.states.get(f"sensor.miele_000177753917_{key}") is None, key
+
+
+@pytest.mark.parametrize("appliance_type", ["oven"])
+async def test_core_temperature_from_the_second_zone(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    assert (
+        hass.states.get("sensor.miele_000177753917_core_temperature").state
+        == STATE_UNKNOWN
+    )
+    simulator.update_state(
+        TargetTemperature=[18000, 6500, -32768], Temperature=[17550, 4210, -32768]
+    )
+    await poll(hass, freezer)
+    assert hass.states.get("sensor.miele_000177753917_core_temperature").state == "42.1"
+    assert (
+        hass.states.get("sensor.miele_000177753917_core_target_temperature").state
+        == "65.0"
+    )
+
+
+def test_robot_vacuum_battery() -> None:
+    """The battery level of a robot vacuum (no simulated robot: the description itself)."""
+    battery = next(d for d in SENSORS if d.key == "battery")
+    ident = Ident.from_json(
+        {"DeviceType": 23, "DeviceIdentLabel": {"FabNumber": "000123456789"}}
+    )
+    assert battery.exists_fn(ident, State.from_json({}))
+    assert battery.value_fn(State.from_json({"BatteryLevel": 87}), ident) == 87
+    assert battery.value_fn(State.from_json({"BatteryLevel": "full"}), ident) is None

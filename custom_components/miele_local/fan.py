@@ -1,4 +1,9 @@
-"""The hood's extraction fan, shown read-only: local fan writes are not proven to work."""
+"""
+The hood's extraction fan, read-only: local fan writes are not proven to work.
+
+Home Assistant shows a fan's speed only when it can be set, so the level itself is the
+``fan_level`` sensor's; the fan shows whether extraction runs (as core's read-only fan).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.fan import FanEntity, FanEntityDescription
 from homeassistant.components.fan.const import FanEntityFeature
-from homeassistant.util.percentage import ranged_value_to_percentage
 
 from .entity import HOODS, MieleEntity
 
@@ -17,9 +21,6 @@ if TYPE_CHECKING:
     from .coordinator import MieleLocalConfigEntry
 
 PARALLEL_UPDATES = 0
-
-SPEED_RANGE = (1, 4)
-"""``VentilationStep`` 1-3 are the fan levels, 4 the intensive level (as core)."""
 
 FAN = FanEntityDescription(key="fan", translation_key="fan")
 
@@ -36,21 +37,12 @@ async def async_setup_entry(
 
 
 class MieleFan(MieleEntity, FanEntity):
-    """The extraction fan: its level from ``VentilationStep``; no controls."""
+    """The extraction fan, on while ``VentilationStep`` is above 0; no controls."""
 
     _attr_supported_features = FanEntityFeature(0)
-    _attr_speed_count = SPEED_RANGE[1] - SPEED_RANGE[0] + 1
 
     @property
     def is_on(self) -> bool | None:
         """Whether the fan runs (``None`` when the State does not report it)."""
         step = self.state_data.ventilation_step
         return None if step is None else step > 0
-
-    @property
-    def percentage(self) -> int | None:
-        """The fan level as a percentage of the highest level."""
-        step = self.state_data.ventilation_step
-        if step is None:
-            return None
-        return ranged_value_to_percentage(SPEED_RANGE, min(step, SPEED_RANGE[1]))
