@@ -211,3 +211,32 @@ def test_robot_vacuum_battery() -> None:
     assert battery.exists_fn(ident, State.from_json({}))
     assert battery.value_fn(State.from_json({"BatteryLevel": 87}), ident) == 87
     assert battery.value_fn(State.from_json({"BatteryLevel": "full"}), ident) is None
+
+
+@pytest.mark.parametrize("appliance_type", ["dishwasher"])
+async def test_delayed_start(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Waiting to start: the delay, when the programme starts, and its programme type."""
+    start = "sensor.miele_000177753917_start"
+    assert hass.states.get(start).state == STATE_UNKNOWN  # no delay reported
+
+    simulator.update_state(StartTime=[1, 30])
+    await poll(hass, freezer)
+    assert hass.states.get("sensor.miele_000177753917_start_in").state == "90"
+    assert hass.states.get(start).state == "2026-05-04T13:31:00+00:00"
+    assert (
+        hass.states.get("sensor.miele_000177753917_programme_type").state
+        == "own_program"
+    )
+
+    simulator.update_state(Status=5, StartTime=[0, 0], ProgramType=42)
+    await poll(hass, freezer)
+    assert hass.states.get(start).state == STATE_UNKNOWN
+    assert (
+        hass.states.get("sensor.miele_000177753917_programme_type").state
+        == STATE_UNKNOWN
+    )

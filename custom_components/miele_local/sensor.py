@@ -38,6 +38,7 @@ from .miele.connection.health import ConnectionState, DeviceHealth
 from .miele.models import (
     DeviceType,
     Ident,
+    ProgramType,
     State,
     Status,
     program_key,
@@ -67,6 +68,7 @@ DRYING_STEPS = (
 """Translation keys of ``DryingStep`` 0-7."""
 
 STATUS_OPTIONS = [status.name.lower() for status in Status]
+PROGRAM_TYPE_OPTIONS = [program_type.name.lower() for program_type in ProgramType]
 PROGRAM_OPTIONS = sorted(
     {
         name
@@ -114,6 +116,11 @@ class MieleHealthSensorEntityDescription(SensorEntityDescription):
 
 def _status(state: State, _ident: Ident) -> str | None:
     return state.status.name.lower() if isinstance(state.status, Status) else None
+
+
+def _program_type(state: State, _ident: Ident) -> str | None:
+    program_type = state.program_type
+    return program_type.name.lower() if isinstance(program_type, ProgramType) else None
 
 
 def _program(state: State, ident: Ident) -> str | None:
@@ -174,6 +181,23 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         exists_fn=for_types(CYCLE_APPLIANCES),
     ),
     MieleSensorEntityDescription(
+        key="program_type",
+        translation_key="program_type",
+        device_class=SensorDeviceClass.ENUM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        options=PROGRAM_TYPE_OPTIONS,
+        value_fn=_program_type,
+        exists_fn=for_types(PROGRAMME_APPLIANCES),
+    ),
+    MieleSensorEntityDescription(
+        key="start_time",
+        translation_key="start_time",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        value_fn=lambda state, _ident: _minutes(state.start_time),
+        exists_fn=for_types(CYCLE_APPLIANCES),
+    ),
+    MieleSensorEntityDescription(
         key="elapsed_time",
         translation_key="elapsed_time",
         device_class=SensorDeviceClass.DURATION,
@@ -215,10 +239,30 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
     *zones.HOB_SENSORS,
 )
 
-FINISH_TIME = SensorEntityDescription(
-    key="finish_time",
-    translation_key="finish_time",
-    device_class=SensorDeviceClass.TIMESTAMP,
+
+@dataclass(frozen=True, kw_only=True)
+class MieleMomentSensorEntityDescription(SensorEntityDescription):
+    """A moment estimated as now + a countdown the State reports in a given status."""
+
+    status: Status
+    countdown_fn: Callable[[State], timedelta | None]
+
+
+MOMENT_SENSORS = (
+    MieleMomentSensorEntityDescription(
+        key="finish_time",
+        translation_key="finish_time",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        status=Status.RUNNING,
+        countdown_fn=lambda state: state.remaining_time,
+    ),
+    MieleMomentSensorEntityDescription(
+        key="start",
+        translation_key="start",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        status=Status.WAITING_TO_START,
+        countdown_fn=lambda state: state.start_time,
+    ),
 )
 
 
@@ -295,7 +339,10 @@ async def async_setup_entry(
         if description.exists_fn(ident, state)
     ]
     if ident.device_type in CYCLE_APPLIANCES:
-        entities.append(MieleFinishTimeSensor(coordinator, FINISH_TIME))
+        entities.extend(
+            MieleMomentSensor(coordinator, description)
+            for description in MOMENT_SENSORS
+        )
     entities.extend(
         MieleHealthSensor(coordinator, description) for description in HEALTH_SENSORS
     )
@@ -313,26 +360,33 @@ class MieleSensor(MieleEntity, SensorEntity):
         return self.entity_description.value_fn(self.state_data, self.coordinator.ident)
 
 
-class MieleFinishTimeSensor(MieleEntity, SensorEntity):
+class MieleMomentSensor(MieleEntity, SensorEntity):
     """
-    When the running programme ends: now + remaining time, to the minute.
+    When the programme ends (or a delayed start begins): now + the countdown, to the minute.
 
     The appliance reports whole minutes, so successive polls disagree by up to a minute;
     the previous value is kept until the estimate moves by a minute or more.
     """
 
+    entity_description: MieleMomentSensorEntityDescription
+
     def __init__(
-        self, coordinator: MieleHubCoordinator, description: SensorEntityDescription
+        self,
+        coordinator: MieleHubCoordinator,
+        description: MieleMomentSensorEntityDescription,
     ) -> None:
-        """Estimate the finish time from the first State."""
+        """Estimate the moment from the first State."""
         super().__init__(coordinator, description)
         self._attr_native_value = self._estimate(None)
 
     def _estimate(self, previous: datetime | None) -> datetime | None:
         state = self.coordinator.data
-        if state is None or state.status != Status.RUNNING or not state.remaining_time:
+        description = self.entity_description
+        if state is None or state.status != description.status:
             return None
-        finish = dt_util.utcnow() + state.remaining_time
+        if not (countdown := description.countdown_fn(state)):
+            return None
+        finish = dt_util.utcnow() + countdown
         if previous is not None and abs(finish - previous) < FINISH_TIME_TOLERANCE:
             return previous
         return (finish + timedelta(seconds=30)).replace(second=0, microsecond=0)
