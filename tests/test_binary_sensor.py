@@ -11,6 +11,9 @@ from pytest_homeassistant_custom_component.common import (
     snapshot_platform,
 )
 
+from custom_components.miele_local.binary_sensor import BINARY_SENSORS
+from custom_components.miele_local.miele.models import State
+
 from .helpers import APPLIANCES, poll
 
 if TYPE_CHECKING:
@@ -96,3 +99,11 @@ async def test_no_read_only_boosts(
     """Where the switch works there is no duplicate; wine cabinets have no boosts."""
     assert hass.states.get(f"{ENTITY}_superfreeze") is None
     assert hass.states.get(f"{ENTITY}_supercool") is None
+
+
+def test_boost_unknown_without_status() -> None:
+    """A State without a status (the simulator never sends one) leaves the boosts unknown."""
+    for key in ("superfreeze", "supercool"):
+        description = next(d for d in BINARY_SENSORS if d.key == key)
+        assert description.value_fn(State.from_json({})) is None
+        assert description.value_fn(State.from_json({"Status": 5})) is False

@@ -9,6 +9,7 @@ from homeassistant.components.diagnostics import REDACTED
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
     get_diagnostics_for_device,
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers import device_registry as dr
-    from pytest_homeassistant_custom_component.common import MockConfigEntry
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
     from syrupy.assertion import SnapshotAssertion
 
@@ -134,3 +134,25 @@ async def test_diagnostics_of_an_entry_that_failed_to_load(
     assert diagnostics["entry"]["reason"]
     assert diagnostics["ident"] is None
     assert diagnostics["state"] is None
+
+
+async def test_diagnostics_of_an_entry_with_broken_data(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    credentials: GroupCredentials,
+) -> None:
+    """An entry whose stored data is incomplete still downloads, redacted."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Miele oven",
+        data={CONF_HOST: "127.0.0.1", "group_id": credentials.group_id},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert credentials.group_id not in json.dumps(diagnostics)
+    assert diagnostics["entry"]["title"] == "Miele oven"
+    assert diagnostics["entry"]["state"] == ConfigEntryState.SETUP_ERROR.value

@@ -55,8 +55,9 @@ def _read_only_boost(types: frozenset[DeviceType]) -> ExistsFn:
     return exists
 
 
-def _status_in(*statuses: Status) -> Callable[[State], bool]:
-    return lambda state: state.status in statuses
+def _status_in(*statuses: Status) -> Callable[[State], bool | None]:
+    """Return a ``value_fn``: on in ``statuses``, unknown while no status is reported."""
+    return lambda state: None if state.status is None else state.status in statuses
 
 
 BINARY_SENSORS: tuple[MieleBinarySensorEntityDescription, ...] = (
