@@ -87,8 +87,3 @@ def remaining_heat_key(code: int) -> str | None:
         if 0 <= code < len(REMAINING_HEAT_OPTIONS)
         else None
     )
-
-
-def zone_value(values: tuple[int, ...] | None, zone: int) -> int | None:
-    """Return the value of a 1-based zone, ``None`` when the State does not report it."""
-    return values[zone - 1] if values is not None and len(values) >= zone else None

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from .miele.models import Ident, State
 
 
-def _zone(values: tuple[float | None, ...] | None, zone: int) -> float | None:
-    """Return the reading of a 1-based zone, ``None`` when the appliance has none."""
+def _zone[T](values: tuple[T, ...] | None, zone: int) -> T | None:
+    """Return the value of a 1-based zone, ``None`` when the State does not report it."""
     return values[zone - 1] if values is not None and len(values) >= zone else None
 
 
@@ -109,7 +109,7 @@ def _has_zone(zone: int) -> ExistsFn:
 
 def _plate_step(zone: int) -> Callable[[State, Ident], str | None]:
     def value(state: State, _ident: Ident) -> str | None:
-        code = hob.zone_value(state.plate_steps, zone)
+        code = _zone(state.plate_steps, zone)
         return None if code is None else hob.plate_step_key(code)
 
     return value
@@ -117,14 +117,14 @@ def _plate_step(zone: int) -> Callable[[State, Ident], str | None]:
 
 def _plate_remaining_heat(zone: int) -> Callable[[State, Ident], str | None]:
     def value(state: State, _ident: Ident) -> str | None:
-        code = hob.zone_value(state.plate_remaining_heat, zone)
+        code = _zone(state.plate_remaining_heat, zone)
         return None if code is None else hob.remaining_heat_key(code)
 
     return value
 
 
 def _plate_remaining_minutes(zone: int) -> Callable[[State, Ident], int | None]:
-    return lambda state, _ident: hob.zone_value(state.plate_remaining_minutes, zone)
+    return lambda state, _ident: _zone(state.plate_remaining_minutes, zone)
 
 
 def _hob_sensors() -> tuple[MieleSensorEntityDescription, ...]:
