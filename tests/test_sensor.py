@@ -240,3 +240,23 @@ async def test_delayed_start(
         hass.states.get("sensor.miele_000177753917_programme_type").state
         == STATE_UNKNOWN
     )
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_standby_state(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The module's network standby (0 means not known, a field report)."""
+    entity_id = "sensor.miele_000177753917_network_standby"
+    assert hass.states.get(entity_id).state == "network_idle"
+    for raw, shown in (
+        (2, "deep_standby"),
+        (3, "going_to_standby"),
+        (0, STATE_UNKNOWN),
+    ):
+        simulator.update_state(StandbyState=raw)
+        await poll(hass, freezer)
+        assert hass.states.get(entity_id).state == shown, raw

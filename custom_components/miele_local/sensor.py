@@ -66,6 +66,8 @@ DRYING_STEPS = (
     "smoothing",
 )
 """Translation keys of ``DryingStep`` 0-7."""
+STANDBY_STATES = {1: "network_idle", 2: "deep_standby", 3: "going_to_standby"}
+"""Translation keys of ``StandbyState`` (0 means not known, shown as unknown)."""
 
 STATUS_OPTIONS = [status.name.lower() for status in Status]
 PROGRAM_TYPE_OPTIONS = [program_type.name.lower() for program_type in ProgramType]
@@ -226,6 +228,15 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         translation_key="fan_level",
         value_fn=lambda state, _ident: state.ventilation_step,
         exists_fn=for_types(HOODS),
+    ),
+    MieleSensorEntityDescription(
+        key="standby_state",
+        translation_key="standby_state",
+        device_class=SensorDeviceClass.ENUM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        options=list(STANDBY_STATES.values()),
+        value_fn=lambda state, _ident: STANDBY_STATES.get(state.standby_state or 0),
     ),
     MieleSensorEntityDescription(
         key="battery",
