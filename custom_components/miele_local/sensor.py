@@ -268,7 +268,7 @@ MOMENT_SENSORS = (
         countdown_fn=lambda state: state.remaining_time,
     ),
     MieleMomentSensorEntityDescription(
-        key="start",
+        key="start_timestamp",
         translation_key="start",
         device_class=SensorDeviceClass.TIMESTAMP,
         status=Status.WAITING_TO_START,
