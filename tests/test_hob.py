@@ -85,6 +85,24 @@ def test_plate_step_codes(code: int, key: str | None) -> None:
     assert key is None or key in hob.PLATE_STEP_OPTIONS
 
 
+@pytest.mark.parametrize(
+    ("code", "booster", "key"),
+    [
+        (17, 0, "plate_step_17"),
+        (17, 1, "plate_step_boost"),
+        (17, 2, "plate_step_boost_2"),
+        (None, 3, "plate_step_boost_3"),
+        (None, 0, None),
+        (None, None, None),
+    ],
+)
+def test_booster_wins_over_plate_step(
+    code: int | None, booster: int | None, key: str | None
+) -> None:
+    assert hob.power_level_key(code, booster) == key
+    assert key is None or key in hob.PLATE_STEP_OPTIONS
+
+
 async def test_zones_follow_the_state(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -136,3 +154,28 @@ async def test_zones_the_hob_lacks_are_not_created(
         if entry.unique_id.split("-")[1].startswith("plate_")
     }
     assert zones == {"1", "2", "3", "4"}
+
+
+async def test_booster_reported_only_in_extended_state(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Newer hobs keep the base level in PlateStep and report the booster elsewhere."""
+    blob = bytearray(62)
+    blob[14], blob[15] = (
+        0x11,
+        0x48,
+    )  # zone 3: level 9, Boost I (as observed on a KM7576)
+    simulator.update_state(
+        Status=5, PlateStep=[0, 0, 17, 0], ExtendedState=blob.hex().upper()
+    )
+    await poll(hass, freezer)
+
+    assert hass.states.get(f"{SENSOR}_3_power_level").state == "plate_step_boost"
+    assert hass.states.get(f"{SENSOR}_1_power_level").state == "plate_step_0"
+
+    simulator.update_state(ExtendedState="not hex")
+    await poll(hass, freezer)
+    assert hass.states.get(f"{SENSOR}_3_power_level").state == "plate_step_17"

@@ -33,6 +33,8 @@ RESIDUAL_HEAT_CODES = range(100, 108)
 KEEP_WARM_CODES = frozenset({110, 220})
 BOOST_CODES = frozenset({117, 118, 218})
 BOOST_PLUS_CODE = 217
+BOOSTER_KEYS = {1: "plate_step_boost", 2: "plate_step_boost_2", 3: "plate_step_boost_3"}
+"""The ``ExtendedState`` booster levels (Boost I-III)."""
 
 PLATE_STEP_OPTIONS = [
     *(f"plate_step_{code}" for code in range(HIGHEST_LEVEL_CODE + 1)),
@@ -40,6 +42,7 @@ PLATE_STEP_OPTIONS = [
     "plate_step_warm",
     "plate_step_boost",
     "plate_step_boost_2",
+    "plate_step_boost_3",
 ]
 REMAINING_HEAT_OPTIONS = ["none", "low", "medium", "high"]
 """``PlateRemainingHeat`` 0-3."""
@@ -63,6 +66,18 @@ def zone_count(ident: Ident, state: State) -> int:
     )
     reported = len(state.plate_steps or ())
     return min(max(by_type, reported), MAX_ZONES)
+
+
+def power_level_key(code: int | None, booster: int | None) -> str | None:
+    """
+    Return the translation key of a zone's power level, ``None`` when unknown.
+
+    A booster reported in ``ExtendedState`` wins: newer hobs keep the base level in
+    ``PlateStep`` while boosting.
+    """
+    if booster in BOOSTER_KEYS:
+        return BOOSTER_KEYS[booster]
+    return None if code is None else plate_step_key(code)
 
 
 def plate_step_key(code: int) -> str | None:

@@ -19,6 +19,7 @@ from .entity import (
     MieleSensorEntityDescription,
     for_types,
 )
+from .miele.extended_state import hob_zone_boosters
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -109,8 +110,10 @@ def _has_zone(zone: int) -> ExistsFn:
 
 def _plate_step(zone: int) -> Callable[[State, Ident], str | None]:
     def value(state: State, _ident: Ident) -> str | None:
-        code = _zone(state.plate_steps, zone)
-        return None if code is None else hob.plate_step_key(code)
+        boosters = hob_zone_boosters(state.raw.get("ExtendedState"))
+        return hob.power_level_key(
+            _zone(state.plate_steps, zone), _zone(boosters, zone)
+        )
 
     return value
 

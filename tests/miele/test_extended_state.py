@@ -1,0 +1,47 @@
+"""A hob's ExtendedState: the per-zone booster, from real captures and the observed layout."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from custom_components.miele_local.miele.extended_state import hob_zone_boosters
+
+CAPTURES = json.loads(
+    (
+        Path(__file__).parent.parent / "fixtures" / "extended_state" / "kmda7876.json"
+    ).read_text()
+)["captures"]
+
+
+def km7576_boost_on_zone_3() -> str:
+    """A 62-byte KM7576 blob with the bytes observed for Boost I on zone 3."""
+    blob = bytearray(62)
+    blob[0] = 0x05  # active
+    blob[14] = 0x11  # zone 3 power level 9
+    blob[15] = 0x48  # zone 3 flags: pot detected (bit 3), Boost I (bits 6-7 = 01)
+    return blob.hex().upper()
+
+
+@pytest.mark.parametrize("name", sorted(CAPTURES))
+def test_real_captures_have_no_zone_booster(name: str) -> None:
+    """The extractor's boost (byte 62) is not a cooking zone's booster."""
+    assert hob_zone_boosters(CAPTURES[name]) == (0, 0, 0, 0, 0, 0)
+
+
+def test_booster_of_zone_3() -> None:
+    assert hob_zone_boosters(km7576_boost_on_zone_3()) == (0, 0, 1, 0, 0, 0)
+
+
+@pytest.mark.parametrize("flags", [0x88, 0xC0])
+def test_booster_levels(flags: int) -> None:
+    blob = bytearray(62)
+    blob[9] = flags
+    assert hob_zone_boosters(blob.hex())[0] == flags >> 6
+
+
+@pytest.mark.parametrize("value", [None, 17, "", "0D00", "zz" * 62, "0" * 61])
+def test_no_blob(value: object) -> None:
+    assert hob_zone_boosters(value) is None
