@@ -107,3 +107,26 @@ def test_boost_unknown_without_status() -> None:
         description = next(d for d in BINARY_SENSORS if d.key == key)
         assert description.value_fn(State.from_json({})) is None
         assert description.value_fn(State.from_json({"Status": 5})) is False
+
+
+@pytest.mark.parametrize("appliance_type", ["wine_cabinet"])
+async def test_light_shown_read_only_where_writes_are_refused(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """An EK057 wine cabinet's light cannot be switched: its state is a binary sensor."""
+    entity_id = f"{ENTITY}_light"
+    assert hass.states.get(entity_id).state == STATE_OFF
+    for light, shown in ((1, STATE_ON), (0, STATE_UNKNOWN), (2, STATE_OFF)):
+        simulator.update_state(Light=light)
+        await poll(hass, freezer)
+        assert hass.states.get(entity_id).state == shown, light
+
+
+@pytest.mark.parametrize("appliance_type", ["oven", "hood"])
+async def test_no_read_only_light_where_it_can_be_switched(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    assert hass.states.get(f"{ENTITY}_light") is None

@@ -14,6 +14,7 @@ from homeassistant.const import EntityCategory
 
 from .entity import (
     DOOR_APPLIANCES,
+    LIGHT_APPLIANCES,
     SUPERCOOL_APPLIANCES,
     SUPERFREEZE_APPLIANCES,
     ExistsFn,
@@ -24,7 +25,7 @@ from .entity import (
     for_types,
 )
 from .miele.connection.health import ConnectionState, DeviceHealth
-from .miele.models import DeviceType, Ident, Status
+from .miele.models import DeviceType, Ident, LightAction, Status
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,13 +47,20 @@ class MieleBinarySensorEntityDescription(BinarySensorEntityDescription):
     exists_fn: ExistsFn = always
 
 
-def _read_only_boost(types: frozenset[DeviceType]) -> ExistsFn:
-    """Show a cooling boost read-only where the appliance refuses the switch's writes."""
+def _read_only(types: frozenset[DeviceType]) -> ExistsFn:
+    """Show a control's state read-only where the appliance refuses its writes."""
 
     def exists(ident: Ident, _state: State) -> bool:
         return ident.device_type in types and not accepts_writes(ident)
 
     return exists
+
+
+def _light_on(state: State) -> bool | None:
+    """On or off as reported; unknown while the State reports no light."""
+    if state.light not in (LightAction.ON, LightAction.OFF):
+        return None
+    return state.light == LightAction.ON
 
 
 def _status_in(*statuses: Status) -> Callable[[State], bool | None]:
@@ -90,13 +98,19 @@ BINARY_SENSORS: tuple[MieleBinarySensorEntityDescription, ...] = (
         key="superfreeze",
         translation_key="superfreeze",
         value_fn=_status_in(Status.SUPERFREEZING, Status.SUPERCOOLING_SUPERFREEZING),
-        exists_fn=_read_only_boost(SUPERFREEZE_APPLIANCES),
+        exists_fn=_read_only(SUPERFREEZE_APPLIANCES),
     ),
     MieleBinarySensorEntityDescription(
         key="supercool",
         translation_key="supercool",
         value_fn=_status_in(Status.SUPERCOOLING, Status.SUPERCOOLING_SUPERFREEZING),
-        exists_fn=_read_only_boost(SUPERCOOL_APPLIANCES),
+        exists_fn=_read_only(SUPERCOOL_APPLIANCES),
+    ),
+    MieleBinarySensorEntityDescription(
+        key="light",
+        device_class=BinarySensorDeviceClass.LIGHT,
+        value_fn=_light_on,
+        exists_fn=_read_only(LIGHT_APPLIANCES),
     ),
 )
 
