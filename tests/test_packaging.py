@@ -51,7 +51,7 @@ def test_manifest_is_valid_for_a_custom_integration() -> None:
         assert manifest[key], key
     assert manifest["documentation"].startswith("https://")
     assert manifest["config_flow"] is True
-    assert manifest["integration_type"] == "hub"
+    assert manifest["integration_type"] == "device"
     assert manifest["iot_class"] == "local_polling"
     assert manifest["requirements"] == []
     assert manifest["zeroconf"] == ["_mieleathome._tcp.local."]
