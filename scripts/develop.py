@@ -3,8 +3,9 @@ Try the integration: simulated appliances and a real Home Assistant, stopped by 
 
 Run through `scripts/develop`. The appliances run in this process (fixed ports and FabNumbers,
 one household key kept in `.dev/config/miele_group_id.txt` and `miele_group_key.txt`, made on
-the first run); Home Assistant runs as a child process with the configuration in `.dev/config`
-and serves http://127.0.0.1:8123.
+the first run) and announce themselves over mDNS; Home Assistant runs as a child process with
+the configuration in `.dev/config`, serves http://127.0.0.1:8123 and is started again when it
+asks for a restart (exit code 100).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+import json
 import logging
 import os
 from pathlib import Path
@@ -30,6 +32,7 @@ if (
 
 from custom_components.miele_local.miele.credentials import GroupCredentials  # noqa: E402
 from simulator import SimulatedAppliance  # noqa: E402
+from simulator.mdns import MdnsAdvertiser  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -37,12 +40,16 @@ if TYPE_CHECKING:
 HOST = "127.0.0.1"
 START_TIMEOUT = 180.0
 STOP_TIMEOUT = 30.0
+RESTART_EXIT_CODE = 100  # Home Assistant asks to be started again
 
 
-def configuration_yaml(port: int) -> str:
-    """The starting `configuration.yaml`: Home Assistant on 127.0.0.1:`port`."""
-    return f"""\
+def configuration_yaml() -> str:
+    """The starting `configuration.yaml` (where Home Assistant listens is in `.storage/http`)."""
+    return """\
 # Written by scripts/develop (only when missing): edit freely.
+# Not `default_config:`: most of it needs packages this environment does not install (Home
+# Assistant runs with --skip-pip). zeroconf is what finds the appliances.
+zeroconf:
 homeassistant:
   name: Miele Local development
   unit_system: metric
@@ -52,9 +59,6 @@ homeassistant:
   latitude: 51.9
   longitude: 8.4
   elevation: 60
-http:
-  server_host: {HOST}
-  server_port: {port}
 automation: !include automations.yaml
 logger:
   default: warning
@@ -150,12 +154,31 @@ def load_household(group_id_file: Path, group_key_file: Path) -> GroupCredential
     return credentials
 
 
+def http_storage(port: int) -> dict[str, object]:
+    """
+    Home Assistant's stored HTTP settings: listen on 127.0.0.1:`port` only.
+
+    Home Assistant keeps them in `.storage/http` (YAML `http:` is deprecated); this is the
+    first version of that file, which Home Assistant migrates to its current one on start.
+    """
+    return {
+        "version": 1,
+        "minor_version": 1,
+        "key": "http",
+        "data": {"server_host": [HOST], "server_port": port},
+    }
+
+
 def prepare_config(config_dir: Path, hass_port: int) -> None:
     """Write a starting configuration (once) and link the integration into it."""
     config_dir.mkdir(parents=True, exist_ok=True)
     configuration = config_dir / "configuration.yaml"
     if not configuration.exists():
-        configuration.write_text(configuration_yaml(hass_port))
+        configuration.write_text(configuration_yaml())
+    http = config_dir / ".storage" / "http"
+    if not http.exists():
+        http.parent.mkdir(exist_ok=True)
+        http.write_text(json.dumps(http_storage(hass_port), indent=2) + "\n")
     automations = config_dir / "automations.yaml"
     if not automations.exists():
         automations.write_text("[]\n")
@@ -173,39 +196,42 @@ def prepare_config(config_dir: Path, hass_port: int) -> None:
 
 
 def instructions(credentials: GroupCredentials, setup: DevSetup) -> str:
-    """What to enter in Home Assistant to add each appliance, and how to break them."""
+    """What to open and what to enter in Home Assistant, and how to break the appliances."""
     lines = [
-        f"Home Assistant: {setup.hass_url}  (first visit: create the owner account)",
-        "Add each appliance: Settings > Devices & services > Add integration > Miele Local",
+        f"Open {setup.hass_url} and create the owner account (first visit only).",
+        "Then Settings > Devices & services: the appliances show under Discovered (Add),",
+        "or Add integration > Miele Local with a Host below.",
+        "",
+        "Household key of the paired appliances (the Discovered card offers it once one",
+        "appliance is added):",
+        f"  GroupID:  {credentials.group_id}",
+        f"  GroupKey: {credentials.group_key_hex}",
         "",
     ]
     for appliance in setup.appliances:
-        lines.append(f"  {appliance.label}  [FabNumber {appliance.fab_number}]")
-        lines.append(f"    Host:     {appliance.host}")
-        if appliance.paired:
-            lines.append(f"    GroupID:  {credentials.group_id}")
-            lines.append(f"    GroupKey: {credentials.group_key_hex}")
-        else:
-            lines.append("    GroupID and GroupKey: leave empty, then choose a new key")
+        lines.append(f"{appliance.label}  [FabNumber {appliance.fab_number}]")
+        lines.append(f"  Host:   {appliance.host}")
+        if not appliance.paired:
+            lines.append("  Leave GroupID and GroupKey empty, then choose a new key.")
         lines.append(
-            f"    Faults:   curl -X POST {HOST}:{appliance.control_port}/fault "
-            """-d '{"mode": "offline"}'   (none, sleep, timeout, reset, ...)"""
+            f"  Faults: curl -X POST {HOST}:{appliance.control_port}/fault "
+            """-d '{"mode": "offline"}'  (none, sleep, timeout, reset, ...)"""
         )
-        lines.append("")
-    lines.append(
-        "The setup-mode dishwasher forgets its pairing on every restart of scripts/develop:"
-    )
-    lines.append("Home Assistant then raises a repair issue that pairs it again.")
-    lines.append(
-        f"Household key files (for the CLI): {setup.group_id_file}, {setup.group_key_file}"
-    )
+    lines += [
+        "",
+        "The setup-mode dishwasher forgets its pairing on every restart of scripts/develop:",
+        "Home Assistant then raises a repair issue that pairs it again.",
+        f"Household key files (for the CLI): {setup.group_id_file}, {setup.group_key_file}",
+    ]
     return "\n".join(lines)
 
 
 async def start_appliances(
-    credentials: GroupCredentials, appliances: Sequence[DevAppliance]
+    credentials: GroupCredentials,
+    appliances: Sequence[DevAppliance],
+    advertiser: MdnsAdvertiser | None = None,
 ) -> list[SimulatedAppliance]:
-    """Start every simulated appliance; stop those already started if one fails."""
+    """Start every simulated appliance (and announce it); stop them all if one fails."""
     started: list[SimulatedAppliance] = []
     try:
         for appliance in appliances:
@@ -220,6 +246,8 @@ async def start_appliances(
             )
             await sim.start()
             started.append(sim)
+            if advertiser is not None:
+                await advertiser.add(sim)
     except OSError as err:
         await stop_appliances(started)
         raise SystemExit(f"cannot start the simulated appliances: {err}") from None
@@ -234,7 +262,7 @@ async def stop_appliances(sims: Sequence[SimulatedAppliance]) -> None:
 
 async def start_hass(setup: DevSetup) -> asyncio.subprocess.Process:
     """Start Home Assistant in its own process group (console output in a log file)."""
-    with setup.console_log.open("wb") as console:
+    with setup.console_log.open("ab") as console:
         return await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -291,32 +319,48 @@ async def run(stop: asyncio.Event, setup: DevSetup) -> int:
     prepare_config(setup.config_dir, setup.hass_port)
     text = instructions(credentials, setup)
     setup.devices_file.write_text(text + "\n")
-    sims = await start_appliances(credentials, setup.appliances)
-    hass: asyncio.subprocess.Process | None = None
-    try:
+    async with MdnsAdvertiser(HOST) as advertiser:
+        sims = await start_appliances(credentials, setup.appliances, advertiser)
+        try:
+            return await serve_hass(stop, setup, text)
+        finally:
+            await stop_appliances(sims)
+            print("Stopped.")
+
+
+async def serve_hass(stop: asyncio.Event, setup: DevSetup, text: str) -> int:
+    """Run Home Assistant until `stop` (0), starting it again when it asks to restart."""
+    first = True
+    while True:
         hass = await start_hass(setup)
-        print(
-            f"Starting Home Assistant (log: {setup.config_dir / 'home-assistant.log'})"
-        )
-        if await wait_for_hass(hass, stop, setup.hass_url):
-            print(text)
-            print(f"(also in {setup.devices_file}); press Ctrl-C to stop everything.")
-        exited = asyncio.ensure_future(hass.wait())
-        stopped = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({exited, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        stopped.cancel()
-        if not stop.is_set():
-            print(
-                f"Home Assistant exited with {hass.returncode}; see {setup.console_log}"
-            )
-            return 1
-        print("Stopping ...")
-        return 0
-    finally:
-        if hass is not None:
+        try:
+            print(f"Starting Home Assistant (log: {setup.console_log})")
+            if await wait_for_hass(hass, stop, setup.hass_url) and first:
+                first = False
+                print(framed(text))
+                print(f"(also in {setup.devices_file}); press Ctrl-C to stop everything.")
+            exited = asyncio.ensure_future(hass.wait())
+            stopped = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({exited, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+            if stop.is_set():
+                print("Stopping ...")
+                return 0
+            if hass.returncode != RESTART_EXIT_CODE:
+                print(
+                    f"Home Assistant exited with {hass.returncode}; "
+                    f"see {setup.console_log}"
+                )
+                return 1
+            print("Home Assistant asked for a restart")
+        finally:
             await stop_hass(hass)
-        await stop_appliances(sims)
-        print("Stopped.")
+
+
+def framed(text: str) -> str:
+    """The instructions as one block, easy to spot among log lines."""
+    rule = "=" * 78
+    return f"{rule}\n{text}\n{rule}"
 
 
 async def run_until_signalled(setup: DevSetup) -> int:

@@ -124,6 +124,7 @@ class SimulatedAppliance:
         self._control = (
             None if control_port is None else ControlServer(self, host, control_port)
         )
+        self.pairing_listeners: list[Callable[[], None]] = []
         self._fault = Fault.NONE
         self._forgotten: Pairing = None
         self._awake_at: float | None = None
@@ -200,16 +201,24 @@ class SimulatedAppliance:
         old = self.fault
         if new is old:
             return
+        pairing = self._pairing
         if old is Fault.RESET:
             self._pairing, self._forgotten = self._forgotten, None
         if new is Fault.RESET:
             self._forgotten, self._pairing = self._pairing, None
         self._fault = new
+        if self._pairing is not pairing:
+            self._pairing_changed()
         self._awake_at = None
         if new is Fault.OFFLINE:
             self._close_listener()
         elif old is Fault.OFFLINE:
             self._open_listener()
+
+    def _pairing_changed(self) -> None:
+        """Tell the listeners (the mDNS advertiser) that the pairing changed."""
+        for listener in self.pairing_listeners:
+            listener()
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -445,6 +454,7 @@ class SimulatedAppliance:
         self._pairing, self._forgotten = pairing, None
         if self._fault is Fault.RESET:
             self._fault = Fault.NONE
+        self._pairing_changed()
         return plain_response(HTTPStatus.NO_CONTENT)
 
     def _confirm(

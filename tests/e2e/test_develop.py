@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 import importlib.util
+import json
 import stat
 import sys
 from typing import TYPE_CHECKING, Any
@@ -51,7 +52,9 @@ def test_household_key_is_created_once_and_kept(tmp_path: Path) -> None:
 def test_config_is_written_once_and_the_integration_linked(tmp_path: Path) -> None:
     develop.prepare_config(tmp_path, 8123)
     configuration = tmp_path / "configuration.yaml"
-    assert "server_port: 8123" in configuration.read_text()
+    assert "http:" not in configuration.read_text()  # deprecated YAML: HA stores it
+    stored = json.loads((tmp_path / ".storage" / "http").read_text())
+    assert stored["data"] == {"server_host": ["127.0.0.1"], "server_port": 8123}
     link = tmp_path / "custom_components" / "miele_local"
     assert link.resolve() == REPO / "custom_components" / "miele_local"
 
@@ -82,9 +85,11 @@ def test_instructions_give_keys_for_paired_appliances_only() -> None:
         assert appliance.host in text
         assert f"{develop.HOST}:{appliance.control_port}/fault" in text
     paired = [appliance for appliance in develop.APPLIANCES if appliance.paired]
-    assert text.count(credentials.group_key_hex) == len(paired)
+    assert text.count(credentials.group_key_hex) == 1
     assert {"washer", "oven", "fridge_freezer"} <= {a.kind for a in paired}
-    assert "leave empty" in text
+    assert text.count("Leave GroupID and GroupKey empty") == len(develop.APPLIANCES) - len(
+        paired
+    )
 
 
 async def test_appliances_start_with_their_ports_and_fab_numbers(
