@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+import importlib.util
 import logging
 import os
 from pathlib import Path
@@ -29,6 +30,7 @@ from custom_components.miele_local.miele.credentials import GroupCredentials
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+    from types import ModuleType
 
 
 _LOGGER = logging.getLogger(__name__)
@@ -40,6 +42,21 @@ STOP_TIMEOUT = 20.0
 START_TIMEOUT = 60.0
 POLL_PERIOD = 0.25
 E2E_FAB_NUMBER = "000177753917"
+
+
+def load_develop() -> ModuleType:
+    """`scripts/develop.py` as a module (scripts/ is no package)."""
+    if (loaded := sys.modules.get("develop")) is not None:
+        return loaded
+    spec = importlib.util.spec_from_file_location(
+        "develop", REPO / "scripts" / "develop.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["develop"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def free_port() -> int:

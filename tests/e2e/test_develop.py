@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-import importlib.util
 import json
 import stat
 import sys
@@ -15,26 +14,19 @@ import pytest
 
 from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.exceptions import MieleAuthError
-from tests.e2e.conftest import REPO, START_TIMEOUT, free_port, wait_for
+from tests.e2e.conftest import (
+    REPO,
+    START_TIMEOUT,
+    free_port,
+    load_develop,
+    wait_for,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
-    from types import ModuleType
 
 
-def _load_develop() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "develop", REPO / "scripts" / "develop.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("develop", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-develop = _load_develop()
+develop = load_develop()
 
 
 def test_household_key_is_created_once_and_kept(tmp_path: Path) -> None:
