@@ -386,6 +386,10 @@ async def test_zeroconf_unknown_household_asks_for_key(
         "name": "Miele washing machine",
         CONF_HOST: simulator.host,
     }
+    # The Discovered card's Add opens the flow by running its current step again.
+    reopened = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert reopened["type"] is FlowResultType.MENU
+    assert reopened["step_id"] == result["step_id"]
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "discovery_keys"}
     )

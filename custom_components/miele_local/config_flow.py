@@ -203,6 +203,7 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
         """Start with nothing known about the appliance."""
         self._host = ""
         self._advertised_group = ""
+        self._discovered_name = ""
         self._new_key: GroupCredentials | None = None
         self._sent_keys: list[GroupCredentials] = []
         self._commissioned: GroupCredentials | None = None
@@ -416,10 +417,25 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
             for flow in self._async_in_progress()
         ):
             return self.async_abort(reason="already_in_progress")
+        self._discovered_name = name
+        return await self.async_step_discovered()
+
+    async def async_step_discovered(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """
+        Offer the key or pairing for a discovered appliance that answers to no known key.
+
+        Not named "discovery": the frontend re-opens a flow by running its current step
+        again, and ConfigFlow.async_step_discovery would turn that into the user step.
+        """
         return self.async_show_menu(
-            step_id="discovery",
+            step_id="discovered",
             menu_options=["discovery_keys", "pair"],
-            description_placeholders={"name": name, CONF_HOST: host},
+            description_placeholders={
+                "name": self._discovered_name,
+                CONF_HOST: self._host,
+            },
         )
 
     async def async_step_discovery_confirm(

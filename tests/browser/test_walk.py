@@ -193,7 +193,7 @@ async def discovered_card(page: Page, household: DevHousehold, kind: str) -> Any
         "context"
     ]["title_placeholders"]["name"]
     await page.goto(f"{household.url}/config/integrations/integration/{DOMAIN}")
-    add = page.get_by_role("button", name="Add")
+    add = page.get_by_role("button", name="Add", exact=True)
     card = page.locator("*").filter(has_text=name).filter(has=add).last
     await expect(card).to_be_visible()
     return card
@@ -205,7 +205,7 @@ async def add_discovered_with_known_key(
     """One click: the discovered oven answers to the key of the washer added before."""
     card = await discovered_card(page, household, "oven")
     await page.screenshot(path=shots / "04-discovered.png")
-    await card.get_by_role("button", name="Add").click()
+    await card.get_by_role("button", name="Add", exact=True).click()
     dialog = page.locator(FLOW_DIALOG)
     await expect(dialog.locator("step-flow-form")).to_be_visible()
     await page.screenshot(path=shots / "05-discovered-confirm.png")
@@ -219,11 +219,13 @@ async def pair_setup_mode_appliance(
 ) -> None:
     """The setup-mode dishwasher's card: pair it (with the household key already known)."""
     card = await discovered_card(page, household, "dishwasher")
-    await card.get_by_role("button", name="Add").click()
+    await card.get_by_role("button", name="Add", exact=True).click()
     dialog = page.locator(FLOW_DIALOG)
-    await dialog.locator("step-flow-menu [data-step=pair], step-flow-menu ha-md-list-item").last.click()
+    await expect(dialog.locator("step-flow-menu")).to_be_visible()
+    await page.screenshot(path=shots / "06-discovered-menu.png")
+    await dialog.locator("step-flow-menu [data-step=pair], step-flow-menu ha-md-list-item, step-flow-menu ha-list-item").last.click()
     await expect(dialog.locator("ha-form")).to_be_visible()
-    await page.screenshot(path=shots / "06-pair.png")
+    await page.screenshot(path=shots / "07-pair.png")
     await submit_flow(page)
     await close_flow(page)
     await device_of(page, household.appliances["dishwasher"].fab_number)
@@ -237,7 +239,7 @@ async def options(page: Page, household: DevHousehold, shots: Path) -> None:
     await row.get_by_role("button", name="Configure").first.click()
     dialog = page.locator(FLOW_DIALOG)
     await expect(dialog.locator("ha-form")).to_be_visible()
-    await page.screenshot(path=shots / "07-options.png")
+    await page.screenshot(path=shots / "08-options.png")
     await submit_flow(page)
     await expect(dialog.locator("ha-form")).to_be_hidden()
 
@@ -258,7 +260,7 @@ async def offline_and_back(page: Page, household: DevHousehold, shots: Path) -> 
         return True if ours and all(s["state"] == "unavailable" for s in ours) else None
 
     await wait_for(unavailable, within=120, what="the oven to turn unavailable")
-    await page.screenshot(path=shots / "08-offline.png", full_page=True)
+    await page.screenshot(path=shots / "09-offline.png", full_page=True)
     await household.fault("oven", "none")
 
     async def back() -> bool | None:
@@ -295,7 +297,7 @@ async def reset_and_repair(page: Page, household: DevHousehold, shots: Path) -> 
     await expect(item).to_be_visible()
     await item.click()
     await expect(page.locator(REPAIR_DIALOG).locator("step-flow-form")).to_be_visible()
-    await page.screenshot(path=shots / "09-repair.png")
+    await page.screenshot(path=shots / "10-repair.png")
     await submit_flow(page, REPAIR_DIALOG)
     await close_flow(page, REPAIR_DIALOG)
 
