@@ -29,13 +29,15 @@ OWNER = {
     "password_confirm": "dev-password",
 }
 FLOW_DIALOG = "dialog-data-entry-flow"
-REPAIR_DIALOG = "dialog-repairs-flow"
 SUBMIT = re.compile(r"^(Submit|Next|OK)$")
 FINISH = re.compile(r"^(Finish|Close|OK)$")
 
 
 async def call_ws(page: Page, message: dict[str, Any]) -> Any:
     """A websocket command through the page's own connection (reads only)."""
+    await page.wait_for_function(
+        "() => document.querySelector('home-assistant')?.hass?.connected"
+    )
     return await page.evaluate(
         "(msg) => document.querySelector('home-assistant').hass.callWS(msg)", message
     )
@@ -62,7 +64,7 @@ async def onboard(
         await page.wait_for_timeout(500)
     await page.wait_for_url(lambda u: "/onboarding" not in u)
     await expect(page.locator("home-assistant")).to_be_attached()
-    await page.wait_for_timeout(1000)
+    await page.wait_for_timeout(3000)  # late reports of the lost connection
     console_errors.expected_outage = False
 
 
@@ -164,7 +166,7 @@ async def restart_home_assistant(
         return True
 
     await wait_for(back, within=120, what="Home Assistant after its restart")
-    await page.wait_for_timeout(1000)
+    await page.wait_for_timeout(3000)  # late reports of the lost connection
     console_errors.expected_outage = False
 
 
@@ -244,39 +246,39 @@ async def options(page: Page, household: DevHousehold, shots: Path) -> None:
     await expect(dialog.locator("ha-form")).to_be_hidden()
 
 
+async def unavailable_entities(page: Page, device_id: str) -> int:
+    """How many of a device's entities are unavailable right now."""
+    registry = await call_ws(page, {"type": "config/entity_registry/list"})
+    ours = {
+        e["entity_id"]
+        for e in registry
+        if e["device_id"] == device_id and not e["disabled_by"]
+    }
+    states = await call_ws(page, {"type": "get_states"})
+    return sum(
+        1 for s in states if s["entity_id"] in ours and s["state"] == "unavailable"
+    )
+
+
 async def offline_and_back(page: Page, household: DevHousehold, shots: Path) -> None:
     """The oven goes offline: its entities become unavailable, then recover."""
     device = await device_of(page, household.appliances["oven"].fab_number)
+    healthy = await unavailable_entities(page, device["id"])  # some may be, by design
     await household.fault("oven", "offline")
     await page.goto(f"{household.url}/config/devices/device/{device['id']}")
 
-    async def unavailable() -> bool | None:
-        states = await call_ws(page, {"type": "get_states"})
-        ours = [
-            s
-            for s in states
-            if s["entity_id"].startswith("sensor.") and "oven" in s["entity_id"]
-        ]
-        return True if ours and all(s["state"] == "unavailable" for s in ours) else None
+    async def offline() -> bool | None:
+        return True if await unavailable_entities(page, device["id"]) > healthy else None
 
-    await wait_for(unavailable, within=120, what="the oven to turn unavailable")
+    await wait_for(offline, within=180, what="the oven to turn unavailable")
+    await page.wait_for_timeout(1000)
     await page.screenshot(path=shots / "09-offline.png", full_page=True)
     await household.fault("oven", "none")
 
     async def back() -> bool | None:
-        states = await call_ws(page, {"type": "get_states"})
-        return (
-            True
-            if any(
-                s["entity_id"].startswith("sensor.")
-                and "oven" in s["entity_id"]
-                and s["state"] != "unavailable"
-                for s in states
-            )
-            else None
-        )
+        return True if await unavailable_entities(page, device["id"]) <= healthy else None
 
-    await wait_for(back, within=120, what="the oven to come back")
+    await wait_for(back, within=180, what="the oven to come back")
 
 
 async def reset_and_repair(page: Page, household: DevHousehold, shots: Path) -> None:
@@ -293,13 +295,15 @@ async def reset_and_repair(page: Page, household: DevHousehold, shots: Path) -> 
 
     found = await wait_for(issue, within=180, what="the repair issue")
     await page.goto(f"{household.url}/config/repairs")
-    item = page.locator("ha-config-repairs ha-md-list-item, ha-config-repairs ha-list-item").first
-    await expect(item).to_be_visible()
-    await item.click()
-    await expect(page.locator(REPAIR_DIALOG).locator("step-flow-form")).to_be_visible()
+    # The issue's row names the integration ("... by Miele Local"): click it.
+    await page.get_by_text(re.compile(r"\bby Miele Local\b")).first.click()
+    submit = page.get_by_role("button", name=SUBMIT)
+    await expect(submit).to_be_visible()
     await page.screenshot(path=shots / "10-repair.png")
-    await submit_flow(page, REPAIR_DIALOG)
-    await close_flow(page, REPAIR_DIALOG)
+    await submit.click()
+    finish = page.get_by_role("button", name=FINISH).last
+    await finish.click()
+    await expect(finish).to_be_hidden()
 
     async def fixed() -> bool | None:
         issues = await call_ws(page, {"type": "repairs/list_issues"})
