@@ -147,8 +147,10 @@ class ConsoleErrors:
     messages: list[str] = field(default_factory=list)
     during_outage: list[str] = field(default_factory=list)
     expected_outage: bool = False
+    step: str = ""
 
     def _record(self, text: str) -> None:
+        text = f"[{self.step}] {text}"
         (self.during_outage if self.expected_outage else self.messages).append(text)
 
     def console(self, message: ConsoleMessage) -> None:
