@@ -338,7 +338,9 @@ async def serve_hass(stop: asyncio.Event, setup: DevSetup, text: str) -> int:
             if await wait_for_hass(hass, stop, setup.hass_url) and first:
                 first = False
                 print(framed(text))
-                print(f"(also in {setup.devices_file}); press Ctrl-C to stop everything.")
+                print(
+                    f"(also in {setup.devices_file}); press Ctrl-C to stop everything."
+                )
             exited = asyncio.ensure_future(hass.wait())
             stopped = asyncio.ensure_future(stop.wait())
             await asyncio.wait({exited, stopped}, return_when=asyncio.FIRST_COMPLETED)

@@ -37,17 +37,17 @@ MIELE_OUI = "001D63"  # MAC vendor prefix of Miele & Cie
 
 
 def host_name(device_id: str) -> str:
-    """The module's mDNS host name, from the low 24 bits of its FabNumber's last 8 digits."""
+    """Return the module's mDNS host name (low 24 bits of the FabNumber's last 8 digits)."""
     return f"Miele-{MIELE_OUI}FFFE{int(device_id[-8:]) & 0xFFFFFF:06X}.local."
 
 
 def service_name(sim: SimulatedAppliance) -> str:
-    """The service instance name (the FabNumber keeps it unique in a household)."""
+    """Return the service instance name (the FabNumber keeps it unique)."""
     return f"Miele {sim.appliance} {sim.device_id}.{SERVICE_TYPE}"
 
 
 def txt_record(sim: SimulatedAppliance) -> dict[str, str]:
-    """The TXT properties a module with this pairing sends."""
+    """Return the TXT properties a module with this pairing sends."""
     credentials = sim.credentials
     return {
         "txtvers": "1",
@@ -65,7 +65,7 @@ def txt_record(sim: SimulatedAppliance) -> dict[str, str]:
 def service_info(
     sim: SimulatedAppliance, address: str, name: str | None = None
 ) -> ServiceInfo:
-    """The whole advertisement of one appliance reachable at `address`."""
+    """Return the whole advertisement of one appliance reachable at `address`."""
     return ServiceInfo(
         SERVICE_TYPE,
         name or service_name(sim),
@@ -121,7 +121,7 @@ class MdnsAdvertiser:
         return self._zeroconf is not None
 
     def advertised(self, sim: SimulatedAppliance) -> ServiceInfo | None:
-        """What is being announced for `sim` (None when it is not announced)."""
+        """Return what is announced for `sim` (None when it is not announced)."""
         return self._infos.get(sim.device_id)
 
     async def start(self) -> None:
@@ -160,10 +160,10 @@ class MdnsAdvertiser:
         await self.stop()
 
     def _changed(self, sim: SimulatedAppliance) -> None:
-        """The appliance's pairing changed: re-announce its TXT."""
+        """Re-announce the TXT of an appliance whose pairing changed."""
         task = asyncio.get_running_loop().create_task(self._announce(sim, update=True))
         self._announcing.add(task)
-        task.add_done_callback(lambda done: self._announcing.discard(done))
+        task.add_done_callback(self._announcing.discard)
 
     async def _announce(self, sim: SimulatedAppliance, *, update: bool) -> None:
         async with self._one_at_a_time:
@@ -171,7 +171,7 @@ class MdnsAdvertiser:
 
     async def _announce_now(self, sim: SimulatedAppliance, *, update: bool) -> None:
         previous = self._infos.get(sim.device_id)
-        info = service_info(sim, self.address, previous and previous.name)
+        info = service_info(sim, self.address, previous.name if previous else None)
         self._infos[sim.device_id] = info
         zeroconf = self._zeroconf
         if zeroconf is None:
@@ -190,5 +190,6 @@ class MdnsAdvertiser:
         if not self._warned:
             self._warned = True
             _LOGGER.warning(
-                "mDNS unavailable (%s): the simulated appliances are not discoverable", err
+                "mDNS unavailable (%s): the simulated appliances are not discoverable",
+                err,
             )

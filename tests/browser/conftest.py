@@ -13,7 +13,6 @@ import asyncio
 from dataclasses import dataclass, field, replace
 import logging
 import os
-from pathlib import Path
 import re
 import secrets
 import shutil
@@ -27,6 +26,7 @@ from tests.e2e.conftest import REPO, free_port, load_develop, wait_for
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+    from pathlib import Path
 
 develop = load_develop()
 _LOGGER = logging.getLogger(__name__)
@@ -122,9 +122,7 @@ async def household(
 
             await wait_for(serving, within=START_TIMEOUT, what="Home Assistant")
         credentials = develop.load_household(setup.group_id_file, setup.group_key_file)
-        yield DevHousehold(
-            setup, credentials, {a.kind: a for a in setup.appliances}
-        )
+        yield DevHousehold(setup, credentials, {a.kind: a for a in setup.appliances})
     finally:
         stop.set()
         code = await run

@@ -64,7 +64,9 @@ async def onboard(
         await step.first.click()
         await page.wait_for_timeout(500)
     await page.wait_for_url(lambda u: "/onboarding" not in u)
-    await page.goto(url)  # a fresh page: the onboarding page's lost connection is behind
+    await page.goto(
+        url
+    )  # a fresh page: the onboarding page's lost connection is behind
     await call_ws(page, {"type": "get_config"})
     await page.wait_for_timeout(3000)  # late reports of the lost connection
     console_errors.expected_outage = False
@@ -114,7 +116,9 @@ async def entry_of(page: Page, fab_number: str) -> dict[str, Any]:
 async def add_with_key(page: Page, household: DevHousehold, shots: Path) -> None:
     """Add the washer by hand: host, GroupID, GroupKey."""
     washer = household.appliances["washer"]
-    await page.goto(f"{household.url}/config/integrations/dashboard/add?domain={DOMAIN}")
+    await page.goto(
+        f"{household.url}/config/integrations/dashboard/add?domain={DOMAIN}"
+    )
     await page.get_by_role("button", name="OK").click()  # "set up Miele Local?"
     # The appliances were discovered already: Home Assistant offers them first.
     await page.get_by_text("Set up another instance of Miele Local").click()
@@ -227,7 +231,9 @@ async def pair_setup_mode_appliance(
     dialog = page.locator(FLOW_DIALOG)
     await expect(dialog.locator("step-flow-menu")).to_be_visible()
     await page.screenshot(path=shots / "06-discovered-menu.png")
-    await dialog.locator("step-flow-menu [data-step=pair], step-flow-menu ha-md-list-item, step-flow-menu ha-list-item").last.click()
+    await dialog.locator(
+        "step-flow-menu [data-step=pair], step-flow-menu ha-md-list-item, step-flow-menu ha-list-item"
+    ).last.click()
     await expect(dialog.locator("ha-form")).to_be_visible()
     await page.screenshot(path=shots / "07-pair.png")
     await submit_flow(page)
@@ -270,7 +276,9 @@ async def offline_and_back(page: Page, household: DevHousehold, shots: Path) -> 
     await page.goto(f"{household.url}/config/devices/device/{device['id']}")
 
     async def offline() -> bool | None:
-        return True if await unavailable_entities(page, device["id"]) > healthy else None
+        return (
+            True if await unavailable_entities(page, device["id"]) > healthy else None
+        )
 
     await wait_for(offline, within=180, what="the oven to turn unavailable")
     await page.wait_for_timeout(1000)
@@ -278,7 +286,9 @@ async def offline_and_back(page: Page, household: DevHousehold, shots: Path) -> 
     await household.fault("oven", "none")
 
     async def back() -> bool | None:
-        return True if await unavailable_entities(page, device["id"]) <= healthy else None
+        return (
+            True if await unavailable_entities(page, device["id"]) <= healthy else None
+        )
 
     await wait_for(back, within=180, what="the oven to come back")
 
@@ -331,7 +341,9 @@ async def test_a_person_walks_through_develop(
         ("add_with_key", lambda: add_with_key(page, household, screenshots)),
         (
             "device_page",
-            lambda: device_page(page, household, "washer", screenshots, "03-device.png"),
+            lambda: device_page(
+                page, household, "washer", screenshots, "03-device.png"
+            ),
         ),
         ("restart", lambda: restart_home_assistant(page, household, console_errors)),
         (

@@ -6,7 +6,6 @@ import asyncio
 from dataclasses import replace
 import json
 import stat
-import sys
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -14,13 +13,7 @@ import pytest
 
 from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.exceptions import MieleAuthError
-from tests.e2e.conftest import (
-    REPO,
-    START_TIMEOUT,
-    free_port,
-    load_develop,
-    wait_for,
-)
+from tests.e2e.conftest import REPO, START_TIMEOUT, free_port, load_develop, wait_for
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -79,9 +72,9 @@ def test_instructions_give_keys_for_paired_appliances_only() -> None:
     paired = [appliance for appliance in develop.APPLIANCES if appliance.paired]
     assert text.count(credentials.group_key_hex) == 1
     assert {"washer", "oven", "fridge_freezer"} <= {a.kind for a in paired}
-    assert text.count("Leave GroupID and GroupKey empty") == len(develop.APPLIANCES) - len(
-        paired
-    )
+    assert text.count("Leave GroupID and GroupKey empty") == len(
+        develop.APPLIANCES
+    ) - len(paired)
 
 
 async def test_appliances_start_with_their_ports_and_fab_numbers(

@@ -6,18 +6,19 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-import pytest
 from zeroconf import InterfaceChoice, IPVersion
 from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
-from custom_components.miele_local.miele.credentials import GroupCredentials
 from simulator import SimulatedAppliance
 from simulator.mdns import SERVICE_TYPE, MdnsAdvertiser, host_name
 from tests.simulator.rawclient import send
 
 if TYPE_CHECKING:
     import aiohttp
+    import pytest
     from zeroconf import ServiceInfo
+
+    from custom_components.miele_local.miele.credentials import GroupCredentials
 
 PAIRING = {"Authorization": "MielePairing:Pairing"}
 
