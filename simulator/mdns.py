@@ -79,9 +79,9 @@ def service_info(
 def _keep_on_this_machine(zeroconf: AsyncZeroconf) -> None:
     """Multicast TTL 0: the kernel loops the packets back to local listeners only."""
     engine = zeroconf.zeroconf.engine
-    for sock in {engine._listen_socket, *engine._respond_sockets}:  # noqa: SLF001
-        if sock is not None:
-            sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 0)
+    sockets = {engine._listen_socket, *engine._respond_sockets}  # noqa: SLF001
+    for sock in filter(None, sockets):
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 0)
 
 
 def _zeroconf() -> AsyncZeroconf:
