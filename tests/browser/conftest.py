@@ -22,7 +22,7 @@ import aiohttp
 from playwright.async_api import ConsoleMessage, Error, Page, async_playwright
 import pytest
 
-from tests.e2e.conftest import REPO, free_port, load_develop, wait_for
+from tests.e2e.conftest import REPO, free_port, load_develop, wait_for_develop
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -114,13 +114,7 @@ async def household(
     run = asyncio.create_task(develop.run(stop, setup))
     try:
         async with aiohttp.ClientSession() as session:
-
-            async def serving() -> bool | None:
-                assert not run.done(), setup.console_log.read_text()
-                async with session.get(f"{setup.hass_url}/manifest.json") as response:
-                    return True if response.status == 200 else None
-
-            await wait_for(serving, within=START_TIMEOUT, what="Home Assistant")
+            await wait_for_develop(run, setup, session, START_TIMEOUT)
         credentials = develop.load_household(setup.group_id_file, setup.group_key_file)
         yield DevHousehold(setup, credentials, {a.kind: a for a in setup.appliances})
     finally:

@@ -84,6 +84,19 @@ async def wait_for[T](
     raise AssertionError(f"timed out after {within:.0f} s waiting for {what}{detail}")
 
 
+async def wait_for_develop(
+    run: asyncio.Task[int], setup: Any, session: aiohttp.ClientSession, within: float
+) -> None:
+    """Wait until `scripts/develop`'s Home Assistant serves; fail at once if the run ended."""
+
+    async def serving() -> bool | None:
+        assert not run.done(), setup.console_log.read_text()
+        async with session.get(f"{setup.hass_url}/manifest.json") as response:
+            return True if response.status == 200 else None
+
+    await wait_for(serving, within=within, what="scripts/develop's Home Assistant")
+
+
 @dataclass(slots=True)
 class ManagedProcess:
     """A child process in its own process group, with its output in a log file."""

@@ -13,7 +13,13 @@ import pytest
 
 from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.exceptions import MieleAuthError
-from tests.e2e.conftest import REPO, START_TIMEOUT, free_port, load_develop, wait_for
+from tests.e2e.conftest import (
+    REPO,
+    START_TIMEOUT,
+    free_port,
+    load_develop,
+    wait_for_develop,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -131,13 +137,7 @@ async def test_develop_runs_home_assistant_and_stops_everything(
     run = asyncio.create_task(develop.run(stop, setup))
     try:
         async with aiohttp.ClientSession() as session:
-
-            async def serving() -> bool | None:
-                assert not run.done(), setup.console_log.read_text()
-                async with session.get(f"{setup.hass_url}/manifest.json") as response:
-                    return True if response.status == 200 else None
-
-            await wait_for(serving, within=START_TIMEOUT, what="scripts/develop's hass")
+            await wait_for_develop(run, setup, session, START_TIMEOUT)
             for appliance in setup.appliances:
                 control = f"http://{develop.HOST}:{appliance.control_port}/status"
                 async with session.get(control) as response:
