@@ -311,6 +311,7 @@ async def reset_and_repair(page: Page, household: DevHousehold, shots: Path) -> 
     await page.get_by_text(re.compile(r"\bby Miele Local\b")).first.click()
     submit = page.get_by_role("button", name=SUBMIT)
     await expect(submit).to_be_visible()
+    await page.wait_for_timeout(1000)  # the dialog's opening animation
     await page.screenshot(path=shots / "10-repair.png")
     await submit.click()
     finish = page.get_by_role("button", name=FINISH).last
