@@ -454,10 +454,10 @@ async def test_ignored_discovery_stays_ignored(
     assert result["reason"] == "already_configured"
 
 
-async def test_zeroconf_of_reset_appliance_notes_group_and_aborts(
+async def test_zeroconf_of_reset_appliance_aborts_without_touching_the_entry(
     hass: HomeAssistant, simulator: Any, credentials: GroupCredentials
 ) -> None:
-    """A reset appliance advertises no group: matched by host, noted for reset detection."""
+    """A reset appliance advertises no group: matched by host; the loaded entry is untouched."""
     entry = add_entry(hass, simulator.host, simulator.device_id, credentials)
     simulator.set_fault("reset")
     result = await hass.config_entries.flow.async_init(
@@ -473,7 +473,7 @@ async def test_zeroconf_of_reset_appliance_notes_group_and_aborts(
     assert await resetter.detect_factory_reset(client, simulator.device_id)
     evidence = resetter.last_evidence(simulator.device_id)
     assert evidence is not None
-    assert evidence.advertised_unpaired
+    assert evidence.advertised_group is None  # discovery fed no runtime state
 
 
 @pytest.mark.parametrize("second_source", [SOURCE_ZEROCONF, SOURCE_DHCP])
@@ -550,6 +550,10 @@ async def test_reauth_errors_then_new_key(
 ) -> None:
     entry = add_entry(hass, simulator.host, simulator.device_id, OTHER_KEY)
     result = await entry.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "reauth_confirm"}
+    )
     assert result["step_id"] == "reauth_confirm"
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], keys(credentials) | change

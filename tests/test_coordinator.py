@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 import logging
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.exceptions import HomeAssistantError
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
-from custom_components.miele_local.const import CONF_RETRIES, CONF_SCAN_INTERVAL, DOMAIN
-from custom_components.miele_local.miele.connection.health import ConnectionState
+from custom_components.miele_local.const import (
+    CONF_RETRIES,
+    CONF_SCAN_INTERVAL,
+    DOMAIN,
+    OFF_CONFIRM_DELAY,
+)
 from custom_components.miele_local.miele.models import Status
 
 from .conftest import SimulatorFactory, entry_data
-from .helpers import poll
+from .helpers import poll, wait_idle
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -84,22 +92,79 @@ async def test_retries_option_bounds_attempts_per_poll(
     assert coordinator.health.consecutive_failures == attempts
 
 
-async def test_single_off_sample_is_held(
+def state_reads(simulator: Any) -> int:
+    """State reads the appliance answered."""
+    return sum(record.path.endswith("/State") for record in simulator.requests)
+
+
+async def confirm_off(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let the short confirmation delay after a suspicious Off sample pass."""
+    freezer.tick(timedelta(seconds=OFF_CONFIRM_DELAY))
+    async_fire_time_changed(hass)
+    await wait_idle(hass)
+
+
+async def test_single_off_sample_holds_only_the_status(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: Any,
     freezer: FrozenDateTimeFactory,
 ) -> None:
+    """A spurious Off keeps the status for one sample; a confirmation read follows."""
     coordinator = coordinator_of(init_integration)
     assert coordinator.data.status == Status.RUNNING
+    simulator.update_state(Status=1, RemoteEnable=[0, 0, 0])
+    await poll(hass, freezer)
+    assert coordinator.data.status == Status.RUNNING  # held
+    assert coordinator.data.remote_enable == (0, 0, 0)  # the rest is new
+    simulator.update_state(Status=5)  # it was spurious: running again
+    reads = state_reads(simulator)
+    await confirm_off(hass, freezer)
+    assert state_reads(simulator) == reads + 1
+    assert coordinator.data.status == Status.RUNNING
+
+
+async def test_genuine_end_shows_after_the_confirmation_read(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A real Off is shown OFF_CONFIRM_DELAY later, not a scan interval later."""
+    coordinator = coordinator_of(init_integration)
     simulator.update_state(Status=1)
     await poll(hass, freezer)
     assert coordinator.data.status == Status.RUNNING
-    await poll(hass, freezer)
+    await confirm_off(hass, freezer)
     assert coordinator.data.status == Status.OFF
+    reads = state_reads(simulator)
+    await confirm_off(hass, freezer)  # nothing more is scheduled
+    assert state_reads(simulator) == reads
+    simulator.update_state(Status=5)
+    await poll(hass, freezer)
     simulator.update_state(Status=1)
     await poll(hass, freezer)
-    assert coordinator.data.status == Status.OFF
+    assert coordinator.data.status == Status.RUNNING  # each new Off is confirmed again
+
+
+async def test_unload_cancels_a_pending_confirmation(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    simulator.update_state(Status=1)
+    await poll(hass, freezer)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    reads = state_reads(simulator)
+    await confirm_off(hass, freezer)
+    assert state_reads(simulator) == reads
+
+
+async def test_coordinator_is_named_after_the_appliance(
+    init_integration: MockConfigEntry,
+) -> None:
+    assert coordinator_of(init_integration).name == init_integration.title
 
 
 async def test_unavailable_and_back_logged_once(
@@ -109,13 +174,13 @@ async def test_unavailable_and_back_logged_once(
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """One outage: one line going down, one coming back (Home Assistant's coordinator)."""
     coordinator = coordinator_of(init_integration)
     caplog.set_level(logging.INFO, logger="custom_components.miele_local")
     simulator.set_fault("offline")
     await poll(hass, freezer)
     await poll(hass, freezer)
     assert not coordinator.last_update_success
-    assert coordinator.health.state is not ConnectionState.HEALTHY
     simulator.set_fault("none")
     await poll(hass, freezer)
     await poll(hass, freezer)
@@ -123,12 +188,13 @@ async def test_unavailable_and_back_logged_once(
     messages = [
         r.getMessage()
         for r in caplog.records
-        if r.name.startswith("custom_components.miele_local")
-        and r.levelno == logging.INFO
+        if r.name == "custom_components.miele_local" and r.levelno >= logging.INFO
     ]
     title = init_integration.title
-    assert messages.count(f"{title} is available again") == 1
-    assert sum(m.startswith(f"{title} is unavailable") for m in messages) == 1
+    assert messages == [
+        f"Error fetching {title} data: Cannot reach {title} at {simulator.host}",
+        f"Fetching {title} data recovered",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -22,13 +22,19 @@ from custom_components.miele_local.coordinator import pairing_lost_issue_id
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from custom_components.miele_local.miele.exceptions import ReconnectionError
 
-from .conftest import entry_data
+from .conftest import entry_data, unpaired
 from .helpers import ENDLESS_TASKS, wait_idle
 
 if TYPE_CHECKING:
+    from custom_components.miele_local.advertisement import Advertisement
     from homeassistant.core import HomeAssistant
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+
+def budget(_: float) -> float:
+    """A setup budget short enough for a test."""
+    return 0.2
 
 
 async def test_setup_unload_and_reload(
@@ -77,7 +83,7 @@ async def test_setup_is_bounded_in_time(
     """An appliance that accepts but never answers cannot hold Home Assistant's start."""
     simulator.set_fault("timeout")
     mock_config_entry.add_to_hass(hass)
-    with patch("custom_components.miele_local.coordinator.SETUP_TIMEOUT", 0.2):
+    with patch("custom_components.miele_local.coordinator.setup_budget", budget):
         await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
@@ -100,7 +106,7 @@ async def test_invalid_stored_key_is_a_setup_error(
 async def test_rejected_key_of_our_household_starts_reauth(
     hass: HomeAssistant, simulator: Any, credentials: GroupCredentials
 ) -> None:
-    """mDNS still advertises our group but the key is refused: ask for the key."""
+    """The key is refused and mDNS tells nothing: ask for the key."""
     wrong = GroupCredentials(credentials.group_id, bytes(64))
     entry = MockConfigEntry(
         domain=DOMAIN,
@@ -108,9 +114,6 @@ async def test_rejected_key_of_our_household_starts_reauth(
         data=entry_data(simulator.host, simulator.device_id, wrong),
     )
     entry.add_to_hass(hass)
-    get_manager(hass).get_device_resetter().note_advertised_group(
-        simulator.device_id, credentials.group_id
-    )
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_ERROR
@@ -153,14 +156,22 @@ async def test_setup_after_manager_closed_is_not_ready(
 
 @pytest.mark.parametrize("fault", ["offline", "reset"])
 async def test_failed_setup_forgets_the_appliance(
-    hass: HomeAssistant, simulator: Any, mock_config_entry: MockConfigEntry, fault: str
+    hass: HomeAssistant,
+    simulator: Any,
+    mock_config_entry: MockConfigEntry,
+    fault: str,
+    mdns_answers: dict[str, Advertisement],
 ) -> None:
     """Unload never runs after a failed setup: client, health and evidence go at once."""
     simulator.set_fault(fault)
+    mdns_answers[simulator.host] = unpaired(simulator)
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert mock_config_entry.state in (
+        ConfigEntryState.SETUP_RETRY,
+        ConfigEntryState.SETUP_ERROR,  # a reset asks for the user (repair, reauth)
+    )
     manager = get_manager(hass)
     assert simulator.device_id not in manager.get_health_monitor().devices
     assert manager.get_device_resetter().last_evidence(simulator.device_id) is None
@@ -178,9 +189,6 @@ async def test_refused_key_at_setup_forgets_the_appliance(
     )
     entry.add_to_hass(hass)
     manager = get_manager(hass)
-    manager.get_device_resetter().note_advertised_group(
-        simulator.device_id, credentials.group_id
-    )
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_ERROR
@@ -188,7 +196,10 @@ async def test_refused_key_at_setup_forgets_the_appliance(
 
 
 async def test_reset_detection_at_setup_is_bounded_in_time(
-    hass: HomeAssistant, simulator: Any, credentials: GroupCredentials
+    hass: HomeAssistant,
+    simulator: Any,
+    credentials: GroupCredentials,
+    mdns_answers: dict[str, Advertisement],
 ) -> None:
     """A refused key starts reset detection; if the appliance then goes silent, retry."""
     wrong = GroupCredentials(credentials.group_id, bytes(64))
@@ -200,14 +211,12 @@ async def test_reset_detection_at_setup_is_bounded_in_time(
     )
     entry.add_to_hass(hass)
     manager = get_manager(hass)
-    manager.get_device_resetter().note_advertised_group(
-        simulator.device_id, credentials.group_id
-    )
+    mdns_answers[simulator.host] = unpaired(simulator)
     # Once the refused read is recorded the appliance never answers: detection hangs.
     manager.get_health_monitor().add_listener(
         simulator.device_id, lambda: simulator.set_fault("timeout")
     )
-    with patch("custom_components.miele_local.coordinator.SETUP_TIMEOUT", 0.2):
+    with patch("custom_components.miele_local.coordinator.setup_budget", budget):
         await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_RETRY
