@@ -90,7 +90,7 @@ def mdns_answers(request: pytest.FixtureRequest) -> Generator[dict[str, Advertis
 
     Frozen-clock tests cannot wait for multicast, so their answers are injected here.
     Tests that use `advertiser` ask real mDNS instead: Home Assistant's zeroconf on
-    127.0.0.1, waiting half a second for an answer.
+    127.0.0.1, waiting up to two seconds for an answer.
     """
     answers: dict[str, Advertisement] = {}
     if "advertiser" in request.fixturenames:
@@ -102,9 +102,11 @@ def mdns_answers(request: pytest.FixtureRequest) -> Generator[dict[str, Advertis
                     "ip_version": IPVersion.V4Only,
                 },
             ),
-            patch("custom_components.miele_local.advertisement.LOOKUP_TIMEOUT", 0.5),
+            patch("custom_components.miele_local.advertisement.LOOKUP_TIMEOUT", 2),
             # Home Assistant would hand its own instance to the test's announcer.
-            patch("homeassistant.components.zeroconf.install_multiple_zeroconf_catcher"),
+            patch(
+                "homeassistant.components.zeroconf.install_multiple_zeroconf_catcher"
+            ),
         ):
             yield answers
         return

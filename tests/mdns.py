@@ -43,6 +43,16 @@ class Advertiser:
         await self._zeroconf.async_unregister_all_services()
         await self._zeroconf.async_close()
 
+    @staticmethod
+    def _name(sim: SimulatedAppliance) -> str:
+        """Its service name; the port keeps parallel test workers apart."""
+        return f"Miele {sim.appliance} {sim.device_id} {sim.port}.{SERVICE_TYPE}"
+
+    async def withdraw(self, sim: SimulatedAppliance) -> None:
+        """Say goodbye: the service is removed."""
+        info = self._infos.pop(self._name(sim))
+        await (await self._zeroconf.async_unregister_service(info))
+
     async def advertise(
         self, sim: SimulatedAppliance, *, fab_number: str | None = None
     ) -> None:
@@ -54,7 +64,7 @@ class Advertiser:
         credentials = sim.credentials
         info = ServiceInfo(
             SERVICE_TYPE,
-            f"Miele {sim.appliance} {sim.device_id}.{SERVICE_TYPE}",
+            self._name(sim),
             port=sim.port,
             properties={
                 "txtvers": "1",
@@ -68,6 +78,8 @@ class Advertiser:
         if (old := self._infos.get(info.name)) is not None:
             await (await self._zeroconf.async_unregister_service(old))
         await (
-            await self._zeroconf.async_register_service(info, cooperating_responders=True)
+            await self._zeroconf.async_register_service(
+                info, cooperating_responders=True
+            )
         )
         self._infos[info.name] = info

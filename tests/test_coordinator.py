@@ -219,6 +219,9 @@ async def test_failures_are_translated(
     assert not coordinator.last_update_success
     assert coordinator.last_exception is not None
     assert getattr(coordinator.last_exception, "translation_key", None) == key
+    # Only the appliance's name and address: no library text in a translated error.
+    placeholders = getattr(coordinator.last_exception, "translation_placeholders", {})
+    assert placeholders.keys() == {"name", "host"}
 
 
 async def test_action_sent_once_then_refreshed(

@@ -17,12 +17,18 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.miele_local import MIELE_MANAGER, entry_profile, get_manager
-from custom_components.miele_local.const import CONF_GROUP_KEY, DOMAIN
+from custom_components.miele_local.const import (
+    CONF_GROUP_KEY,
+    DOMAIN,
+    WAKE_DELAY,
+    WAKE_ROUNDS,
+    setup_budget,
+)
 from custom_components.miele_local.coordinator import pairing_lost_issue_id
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from custom_components.miele_local.miele.exceptions import ReconnectionError
 
-from .conftest import entry_data, unpaired
+from .conftest import SimulatorFactory, entry_data, unpaired
 from .helpers import ENDLESS_TASKS, wait_idle
 
 if TYPE_CHECKING:
@@ -130,6 +136,55 @@ async def test_manager_is_shared_and_closed_on_stop(
     await hass.async_block_till_done()
     with pytest.raises(ReconnectionError):
         await manager.start()
+
+
+async def test_manager_is_closed_with_the_last_entry(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator_factory: SimulatorFactory,
+    credentials: GroupCredentials,
+) -> None:
+    """Unloading one of two appliances keeps the manager; unloading the last closes it."""
+    other = await simulator_factory("oven", credentials=credentials)
+    second = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=other.device_id,
+        data=entry_data(other.host, other.device_id, credentials),
+    )
+    second.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(second.entry_id)
+    manager = get_manager(hass)
+    assert await hass.config_entries.async_unload(second.entry_id)
+    assert get_manager(hass) is manager
+    assert other.device_id not in manager.get_health_monitor().devices
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert MIELE_MANAGER not in hass.data
+    with pytest.raises(ReconnectionError):
+        await manager.start()
+    # Loading again creates a new manager.
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    assert get_manager(hass) is not manager
+    assert init_integration.runtime_data.coordinator.manager is get_manager(hass)
+
+
+async def test_setup_wakes_a_sleeping_module(
+    hass: HomeAssistant, simulator: Any, mock_config_entry: MockConfigEntry
+) -> None:
+    simulator.wake_delay = 0  # the manager's own wait is skipped in tests
+    simulator.set_fault("sleep")
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert any(action == {"DeviceAction": 2} for action in simulator.actions)
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+
+
+def test_setup_budget_leaves_room_for_wake_ups() -> None:
+    """A timed-out read, the probe, and per wake-up its wait and one more read."""
+    timeout = 10.0
+    assert setup_budget(timeout) >= (
+        timeout + timeout + WAKE_ROUNDS * (WAKE_DELAY + timeout)
+    )
 
 
 async def test_removing_the_entry_deletes_its_repair_issue(

@@ -7,6 +7,7 @@ on the loopback interface (see `tests/mdns.py`).
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.repairs import repairs_flow_manager
@@ -16,6 +17,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
 
+from custom_components.miele_local import get_manager
 from custom_components.miele_local.advertisement import (
     Advertisement,
     Diagnosis,
@@ -27,6 +29,7 @@ from custom_components.miele_local.coordinator import pairing_lost_issue_id
 from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.credentials import GroupCredentials
 
+from .conftest import unpaired
 from .helpers import poll
 
 if TYPE_CHECKING:
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 OTHER_FAB_NUMBER = "000199999999"
+OTHER_KEY = GroupCredentials.generate()
 
 
 def commissions(simulator: Any) -> int:
@@ -157,7 +161,9 @@ async def test_no_evidence_gets_reauthentication_with_pair_again(
     await poll(hass, freezer)
     assert issue(hass, init_integration) is None
     (flow,) = reauth_flows(hass)
-    result = await configure(hass, flow["flow_id"], {"next_step_id": "reauth_pair_again"})
+    result = await configure(
+        hass, flow["flow_id"], {"next_step_id": "reauth_pair_again"}
+    )
     assert result["step_id"] == "reauth_pair_again"
     assert result["description_placeholders"]["host"] == simulator.host
     assert commissions(simulator) == 0
@@ -195,14 +201,48 @@ async def test_pair_again_refuses_another_appliance_at_the_address(
 
 
 async def test_lookup_matches_the_entry_address(
-    hass: HomeAssistant, simulator: Any, advertiser: Advertiser
+    hass: HomeAssistant,
+    simulator: Any,
+    simulator_factory: Any,
+    advertiser: Advertiser,
 ) -> None:
+    other = await simulator_factory("oven", paired=False)
+    await advertiser.advertise(other)
     await advertiser.advertise(simulator)
     found = await async_lookup(hass, simulator.host)
     assert found is not None
     assert found.group == simulator.credentials.group_id
     assert not found.unpaired
-    assert await async_lookup(hass, "127.0.0.1:9") is None
+    found = await async_lookup(hass, other.host)
+    assert found is not None
+    assert found.unpaired
+    # Nobody at this address; meanwhile a service says goodbye.
+    lookup = hass.async_create_task(async_lookup(hass, "127.0.0.1:9"))
+    await asyncio.sleep(0.1)
+    await advertiser.withdraw(other)
+    assert await lookup is None
+
+
+async def test_reset_not_confirmed_by_the_reads_asks_for_the_key(
+    hass: HomeAssistant,
+    simulator: Any,
+    mock_config_entry: MockConfigEntry,
+    mdns_answers: dict[str, Advertisement],
+) -> None:
+    """Advertised unpaired, but the detector's signed reads succeed: no repair."""
+    mdns_answers[simulator.host] = unpaired(simulator)
+    simulator.set_fault("reset")
+    mock_config_entry.add_to_hass(hass)
+    manager = get_manager(hass)
+    # Once the refused read is recorded the appliance answers again (re-paired).
+    manager.get_health_monitor().add_listener(
+        simulator.device_id, lambda: simulator.set_fault("none")
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert issue(hass, mock_config_entry) is None
+    assert [flow["context"]["source"] for flow in reauth_flows(hass)] == [SOURCE_REAUTH]
 
 
 @pytest.mark.parametrize(
@@ -211,11 +251,18 @@ async def test_lookup_matches_the_entry_address(
         ("", False, "miele-001d63fffe9a1d9d.local", Diagnosis.RESET),
         ("0123456789ABCDEF", True, "miele-001d63fffe9a1d9d.local", Diagnosis.RESET),
         ("", False, "washer.local", Diagnosis.RESET),
-        ("0123456789ABCDEF", False, "miele-001d63fffe9a1d9d.local", Diagnosis.KEY_REFUSED),
+        (
+            "0123456789ABCDEF",
+            False,
+            "miele-001d63fffe9a1d9d.local",
+            Diagnosis.KEY_REFUSED,
+        ),
         ("", False, "miele-001d63fffe000001.local", Diagnosis.KEY_REFUSED),
     ],
 )
-def test_diagnose(group: str, pairing: bool, host_name: str, diagnosis: Diagnosis) -> None:
+def test_diagnose(
+    group: str, pairing: bool, host_name: str, diagnosis: Diagnosis
+) -> None:
     advertisement = Advertisement(host_name, ("192.0.2.1",), 80, group, pairing)
     assert diagnose(advertisement, "000110100125") is diagnosis
     assert diagnose(None, "000110100125") is Diagnosis.KEY_REFUSED
@@ -237,3 +284,73 @@ def test_advertisement_serves_host(host: str, serves: bool) -> None:
         "miele-001d63fffe9a1d9d.local", ("192.0.2.1",), 80, "", True
     )
     assert advertisement.serves(host) is serves
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ("offline", "cannot_connect"),
+        ("none", "not_in_setup_mode"),  # still paired (to another key): refused
+    ],
+)
+async def test_pair_again_errors_then_success(
+    hass: HomeAssistant,
+    simulator: Any,
+    mock_config_entry: MockConfigEntry,
+    credentials: GroupCredentials,
+    fault: str,
+    error: str,
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    simulator.set_fault("reset")
+    async with MieleClient(simulator.host, OTHER_KEY) as client:
+        await client.commission(OTHER_KEY)
+    simulator.set_fault(fault)
+    result = await mock_config_entry.start_reauth_flow(hass)
+    result = await configure(
+        hass, result["flow_id"], {"next_step_id": "reauth_pair_again"}
+    )
+    result = await configure(hass, result["flow_id"], {})
+    assert result["errors"] == {"base": error}
+    simulator.set_fault("reset")
+    result = await configure(hass, result["flow_id"], {})
+    assert result["reason"] == "reauth_successful"
+    assert simulator.credentials == credentials
+
+
+async def test_pair_again_with_invalid_stored_key_aborts(
+    hass: HomeAssistant, simulator: Any, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**mock_config_entry.data, CONF_GROUP_KEY: "12"}
+    )
+    result = await mock_config_entry.start_reauth_flow(hass)
+    result = await configure(
+        hass, result["flow_id"], {"next_step_id": "reauth_pair_again"}
+    )
+    result = await configure(hass, result["flow_id"], {})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "invalid_config"
+    assert commissions(simulator) == 0
+
+
+async def test_pair_again_refuses_an_appliance_that_answers_with_another_identity(
+    hass: HomeAssistant,
+    simulator_factory: Any,
+    mock_config_entry: MockConfigEntry,
+    credentials: GroupCredentials,
+) -> None:
+    """Commissioned, but the signed Ident names another FabNumber: not stored as ours."""
+    stranger = await simulator_factory("oven", paired=False)
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**mock_config_entry.data, "host": stranger.host}
+    )
+    result = await mock_config_entry.start_reauth_flow(hass)
+    result = await configure(
+        hass, result["flow_id"], {"next_step_id": "reauth_pair_again"}
+    )
+    result = await configure(hass, result["flow_id"], {})
+    assert result["errors"] == {"base": "wrong_device"}
+    assert stranger.credentials == credentials  # sent: nothing advertised an identity

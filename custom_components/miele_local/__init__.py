@@ -93,8 +93,7 @@ def get_manager(hass: HomeAssistant) -> ConnectionManager:
     )
 
     async def close(_: Event) -> None:
-        if hass.data.get(MIELE_MANAGER) is shared:
-            del hass.data[MIELE_MANAGER]
+        del hass.data[MIELE_MANAGER]  # closed with the last entry: no longer subscribed
         await shared.close()
 
     unsubscribe = hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, close)

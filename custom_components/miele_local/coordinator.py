@@ -89,7 +89,6 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         self.manager = manager
         self.client = client
         self._cancel_off_confirmation: CALLBACK_TYPE | None = None
-        self._diagnosis: Diagnosis | None = None
 
     @property
     def health(self) -> DeviceHealth:
@@ -164,7 +163,6 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
                 translation_key="cannot_connect",
                 translation_placeholders=self._placeholders,
             ) from err
-        self._diagnosis = None
         self._clear_pairing_lost()
         return result
 
@@ -219,15 +217,13 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
 
     async def _async_diagnose(self) -> Diagnosis:
         """
-        Decide what a refused key means, once per refusal streak.
+        Decide what a refused key means (polling stops until the user acts).
 
         mDNS is asked now for the appliance: advertised unpaired, and both signed Ident and
         State refused (the reset detector's evidence), is a reset; anything else (paired to
         our group or another, another appliance at the address, or no answer) asks for the
         key again, with pairing again as a choice.
         """
-        if self._diagnosis is not None:
-            return self._diagnosis
         advertisement = await async_lookup(self.hass, self.profile.host)
         diagnosis = diagnose(advertisement, self.device_id)
         if diagnosis is Diagnosis.RESET:
@@ -236,7 +232,6 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             if not await resetter.detect_factory_reset(self.client, self.device_id):
                 diagnosis = Diagnosis.KEY_REFUSED
         LOGGER.debug("%s: refused key diagnosed as %s", self.name, diagnosis)
-        self._diagnosis = diagnosis
         return diagnosis
 
     def _raise_pairing_lost(self) -> None:
