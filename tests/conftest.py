@@ -13,8 +13,8 @@ from homeassistant.const import CONF_HOST, Platform
 from homeassistant.helpers.entity import Entity
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from zeroconf import IPVersion
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from zeroconf import IPVersion
 
 from custom_components import miele_local as integration
 from custom_components.miele_local import PLATFORMS
@@ -32,9 +32,8 @@ from custom_components.miele_local.miele.connection.manager import (
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from simulator import SimulatedAppliance
 
-from .mdns import Advertiser, module_host
-
 from .helpers import ENDLESS_TASKS, FROZEN_START
+from .mdns import Advertiser, module_host
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory

@@ -21,11 +21,11 @@ from .conftest import unpaired
 from .helpers import poll
 
 if TYPE_CHECKING:
-    from custom_components.miele_local.advertisement import Advertisement
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant, ServiceCall
     from homeassistant.helpers import device_registry as dr, entity_registry as er
 
+    from custom_components.miele_local.advertisement import Advertisement
     from simulator import SimulatedAppliance
 
 CONNECTION_STATE = "sensor.miele_000177753917_connection_state"

@@ -12,11 +12,11 @@ from .conftest import unpaired
 from .helpers import FROZEN_START as START, poll
 
 if TYPE_CHECKING:
-    from custom_components.miele_local.advertisement import Advertisement
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from custom_components.miele_local.advertisement import Advertisement
     from simulator import SimulatedAppliance
 
 ENTITY = "miele_000177753917"

@@ -32,8 +32,9 @@ from .conftest import SimulatorFactory, entry_data, unpaired
 from .helpers import ENDLESS_TASKS, wait_idle
 
 if TYPE_CHECKING:
-    from custom_components.miele_local.advertisement import Advertisement
     from homeassistant.core import HomeAssistant
+
+    from custom_components.miele_local.advertisement import Advertisement
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 

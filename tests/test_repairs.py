@@ -22,10 +22,11 @@ from .conftest import TEST_FAB_NUMBER, entry_data, unpaired
 from .helpers import poll
 
 if TYPE_CHECKING:
-    from custom_components.miele_local.advertisement import Advertisement
-    from simulator import SimulatedAppliance
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
+
+    from custom_components.miele_local.advertisement import Advertisement
+    from simulator import SimulatedAppliance
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 

@@ -111,10 +111,10 @@ async def _async_resolve(
     """Resolve announced service names until one is the appliance at `host`."""
     while True:
         info = AsyncServiceInfo(SERVICE_TYPE, await names.get())
-        if await info.async_request(zc, LOOKUP_TIMEOUT * 1000):
-            advertisement = _advertisement(info)
-            if advertisement.serves(host):
-                return advertisement
+        await info.async_request(zc, LOOKUP_TIMEOUT * 1000)
+        advertisement = _advertisement(info)  # unresolved: no name, no address
+        if advertisement.serves(host):
+            return advertisement
 
 
 async def async_lookup(hass: HomeAssistant, host: str) -> Advertisement | None:
@@ -133,8 +133,8 @@ async def _async_browse(hass: HomeAssistant, host: str) -> Advertisement:
     names: asyncio.Queue[str] = asyncio.Queue()
 
     def on_change(
-        zeroconf: Zeroconf,  # noqa: ARG001 # python-zeroconf calls handlers by keyword
-        service_type: str,  # noqa: ARG001
+        zeroconf: Zeroconf,  # python-zeroconf calls handlers by keyword
+        service_type: str,
         name: str,
         state_change: ServiceStateChange,
     ) -> None:
