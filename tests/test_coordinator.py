@@ -68,6 +68,33 @@ async def test_scan_interval_option(
     assert coordinator_of(entry).update_interval.total_seconds() == 120
 
 
+@pytest.mark.usefixtures("frozen_clock")
+async def test_health_check_never_adds_to_the_polling(
+    hass: HomeAssistant,
+    simulator: Any,
+    credentials: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Polled every 300 s: the 60 s health check waits until a poll is overdue."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=simulator.device_id,
+        data=entry_data(simulator.host, simulator.device_id, credentials),
+        options={CONF_SCAN_INTERVAL: 300},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    manager = coordinator_of(entry).manager
+    interval = manager.settings.health_check_interval
+    sent = simulator.requests.total
+    freezer.tick(timedelta(seconds=interval * 2))
+    await manager.get_health_monitor().check_quiet_devices(interval)
+    assert simulator.requests.total == sent
+    freezer.tick(timedelta(seconds=300))  # the poll is overdue now: check
+    await manager.get_health_monitor().check_quiet_devices(interval)
+    assert simulator.requests.total == sent + 1
+
+
 @pytest.mark.parametrize(("retries", "attempts"), [(0, 1), (2, 3)])
 async def test_retries_option_bounds_attempts_per_poll(
     hass: HomeAssistant,

@@ -75,19 +75,18 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         profile: DeviceProfile,
     ) -> None:
         """Poll `profile`'s appliance every scan interval; named after the appliance."""
+        interval = timedelta(
+            seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+        )
         super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            name=entry.title,
-            update_interval=timedelta(
-                seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
-            ),
+            hass, LOGGER, config_entry=entry, name=entry.title, update_interval=interval
         )
         self.device_id = profile.device_id
         self.profile = profile
         self.manager = manager
         self.client = client
+        # The manager's health check then never adds a request to this polling.
+        manager.set_poll_interval(self.device_id, interval.total_seconds())
         self._cancel_off_confirmation: CALLBACK_TYPE | None = None
 
     @property
