@@ -20,7 +20,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miele_local import entry_profile, get_manager
-from custom_components.miele_local.config_flow import async_read_ident, type_title
 from custom_components.miele_local.const import (
     CONF_DEVICE_ID,
     CONF_GROUP_ID,
@@ -33,6 +32,7 @@ from custom_components.miele_local.const import (
 from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from custom_components.miele_local.miele.exceptions import MieleConnectionError
+from custom_components.miele_local.pairing import async_read_ident, type_title
 
 from .conftest import SimulatorFactory, entry_data
 
@@ -432,7 +432,7 @@ async def test_ignored_discovery_stays_ignored(
         zeroconf_info(simulator.port, "") if source == SOURCE_ZEROCONF else dhcp_info()
     )
     with patch(
-        "custom_components.miele_local.config_flow.APPLIANCE_PORT", simulator.port
+        "custom_components.miele_local.discovery_flow.APPLIANCE_PORT", simulator.port
     ):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": source}, data=info
@@ -493,7 +493,7 @@ async def test_same_host_discovered_twice_is_one_flow(
         else dhcp_info()
     )
     with patch(
-        "custom_components.miele_local.config_flow.APPLIANCE_PORT", simulator.port
+        "custom_components.miele_local.discovery_flow.APPLIANCE_PORT", simulator.port
     ):
         second = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": second_source}, data=again
@@ -507,7 +507,7 @@ async def test_dhcp_updates_host_of_configured_appliance(
 ) -> None:
     entry = add_entry(hass, UNREACHABLE_HOST, simulator.device_id, credentials)
     with patch(
-        "custom_components.miele_local.config_flow.APPLIANCE_PORT", simulator.port
+        "custom_components.miele_local.discovery_flow.APPLIANCE_PORT", simulator.port
     ):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
@@ -522,7 +522,7 @@ async def test_dhcp_unknown_appliance_offers_setup(
 ) -> None:
     add_entry(hass, UNREACHABLE_HOST, "000000000001", OTHER_KEY)
     with patch(
-        "custom_components.miele_local.config_flow.APPLIANCE_PORT", simulator.port
+        "custom_components.miele_local.discovery_flow.APPLIANCE_PORT", simulator.port
     ):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()

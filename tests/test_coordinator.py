@@ -33,6 +33,21 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 
+async def set_up(
+    hass: HomeAssistant, sim: Any, credentials: Any, **options: int
+) -> MockConfigEntry:
+    """Add and set up an entry for `sim` with `options`."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=sim.device_id,
+        data=entry_data(sim.host, sim.device_id, credentials),
+        options=options,
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    return entry
+
+
 def coordinator_of(entry: MockConfigEntry) -> MieleHubCoordinator:
     """The loaded entry's coordinator."""
     return entry.runtime_data.coordinator
@@ -56,14 +71,7 @@ async def test_polls_state_every_scan_interval(
 async def test_scan_interval_option(
     hass: HomeAssistant, simulator: Any, credentials: Any
 ) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=simulator.device_id,
-        data=entry_data(simulator.host, simulator.device_id, credentials),
-        options={CONF_SCAN_INTERVAL: 120},
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
+    entry = await set_up(hass, simulator, credentials, **{CONF_SCAN_INTERVAL: 120})
     assert coordinator_of(entry).update_interval is not None
     assert coordinator_of(entry).update_interval.total_seconds() == 120
 
@@ -76,14 +84,7 @@ async def test_health_check_never_adds_to_the_polling(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Polled every 300 s: the 60 s health check waits until a poll is overdue."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=simulator.device_id,
-        data=entry_data(simulator.host, simulator.device_id, credentials),
-        options={CONF_SCAN_INTERVAL: 300},
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
+    entry = await set_up(hass, simulator, credentials, **{CONF_SCAN_INTERVAL: 300})
     manager = coordinator_of(entry).manager
     interval = manager.settings.health_check_interval
     sent = simulator.requests.total
@@ -104,14 +105,7 @@ async def test_retries_option_bounds_attempts_per_poll(
     retries: int,
     attempts: int,
 ) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=simulator.device_id,
-        data=entry_data(simulator.host, simulator.device_id, credentials),
-        options={CONF_RETRIES: retries},
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
+    entry = await set_up(hass, simulator, credentials, **{CONF_RETRIES: retries})
     coordinator = coordinator_of(entry)
     simulator.set_fault("offline")
     await poll(hass, freezer)
