@@ -220,6 +220,9 @@ async def test_pair_refused_then_reset_reusing_a_known_key(
     hass: HomeAssistant, simulator: Any, credentials: GroupCredentials
 ) -> None:
     add_entry(hass, UNREACHABLE_HOST, "000000000001", credentials)
+    hass.config_entries.async_update_entry(
+        add_entry(hass, "127.0.0.1:10", "000000000002", credentials), title="Dryer"
+    )
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
@@ -227,6 +230,12 @@ async def test_pair_refused_then_reset_reusing_a_known_key(
         result["flow_id"],
         {CONF_HOST: simulator.host, CONF_GROUP_ID: "", CONF_GROUP_KEY: ""},
     )
+    # The known key is offered by the names of the appliances that use it.
+    selector = result["data_schema"].schema["pairing_key"]
+    assert selector.config["options"][1] == {
+        "value": credentials.group_id,
+        "label": "Dryer, Existing",
+    }
     choice = {"pairing_key": credentials.group_id}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], choice)
     assert result["errors"] == {"base": "not_in_setup_mode"}
