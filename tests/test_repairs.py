@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.repairs import repairs_flow_manager
@@ -226,3 +227,27 @@ async def test_fix_flow_for_invalid_stored_key_aborts(
     result = await configure(hass, result["flow_id"], {})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "invalid_config"
+
+
+async def test_fix_flow_sends_nothing_to_another_appliance(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Any,
+    credentials: GroupCredentials,
+    freezer: FrozenDateTimeFactory,
+    mdns_answers: dict[str, Advertisement],
+) -> None:
+    """The address announces another module identity: the stored key stays home."""
+    issue_id = await lose_pairing(hass, simulator, freezer)
+    result = await start_fix(hass, issue_id)
+    assert result["description_placeholders"]["host"] == simulator.host
+    mdns_answers[simulator.host] = replace(
+        unpaired(simulator), host_name="miele-001d63fffe000001.local"
+    )
+    result = await configure(hass, result["flow_id"], {})
+    assert result["errors"] == {"base": "wrong_device"}
+    assert simulator.credentials is None  # nothing was commissioned
+    mdns_answers[simulator.host] = unpaired(simulator)
+    result = await configure(hass, result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert simulator.credentials == credentials
