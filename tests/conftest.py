@@ -14,9 +14,11 @@ from homeassistant.helpers.entity import Entity
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from zeroconf import IPVersion
 
 from custom_components import miele_local as integration
 from custom_components.miele_local import PLATFORMS
+from custom_components.miele_local.advertisement import Advertisement
 from custom_components.miele_local.const import (
     CONF_DEVICE_ID,
     CONF_GROUP_ID,
@@ -31,6 +33,7 @@ from custom_components.miele_local.miele.credentials import GroupCredentials
 from simulator import SimulatedAppliance
 
 from .helpers import ENDLESS_TASKS, FROZEN_START
+from .mdns import Advertiser, module_host
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -77,6 +80,65 @@ def fast_connection_manager() -> Generator[None]:
     """Let the shared connection manager retry and wake without waiting."""
     with patch("custom_components.miele_local.ConnectionManager", _test_manager):
         yield
+
+
+@pytest.fixture(autouse=True)
+def mdns_answers(request: pytest.FixtureRequest) -> Generator[dict[str, Advertisement]]:
+    """
+    What mDNS answers about each appliance address (nothing unless a test adds it).
+
+    Frozen-clock tests cannot wait for multicast, so their answers are injected here.
+    Tests that use `advertiser` ask real mDNS instead: Home Assistant's zeroconf on
+    127.0.0.1, waiting up to two seconds for an answer.
+    """
+    answers: dict[str, Advertisement] = {}
+    if "advertiser" in request.fixturenames:
+        with (
+            patch(
+                "homeassistant.components.zeroconf._async_get_zc_args",
+                return_value={
+                    "interfaces": ["127.0.0.1"],
+                    "ip_version": IPVersion.V4Only,
+                },
+            ),
+            patch("custom_components.miele_local.advertisement.LOOKUP_TIMEOUT", 2),
+            # Home Assistant would hand its own instance to the test's announcer.
+            patch(
+                "homeassistant.components.zeroconf.install_multiple_zeroconf_catcher"
+            ),
+        ):
+            yield answers
+        return
+
+    async def answer(_: HomeAssistant, host: str) -> Advertisement:
+        if host in answers:
+            return answers[host]
+        await asyncio.Event().wait()  # no answer: the lookup times out
+        raise AssertionError  # never reached
+
+    with (
+        patch("custom_components.miele_local.advertisement._async_browse", answer),
+        patch("custom_components.miele_local.advertisement.LOOKUP_TIMEOUT", 0),
+    ):
+        yield answers
+
+
+def unpaired(simulator: SimulatedAppliance) -> Advertisement:
+    """The advertisement of `simulator`'s module after a reset: no group, pairing open."""
+    return Advertisement(
+        module_host(simulator.device_id).lower().removesuffix("."),
+        ("127.0.0.1",),
+        simulator.port,
+        "",
+        pairing=True,
+    )
+
+
+@pytest.fixture
+async def advertiser(socket_enabled: None) -> AsyncGenerator[Advertiser]:
+    """Announce simulated appliances over mDNS on 127.0.0.1, like their modules do."""
+    async with Advertiser() as advertiser:
+        yield advertiser
 
 
 @pytest.fixture

@@ -152,6 +152,7 @@ async def test_failed_press_is_not_retried(
         await press(hass, "stop")
 
     assert err.value.translation_key == "action_failed"
+    assert err.value.translation_placeholders.keys() == {"name"}  # no library text
     assert put_statuses(simulator) == [500]
 
     simulator.set_fault("offline")

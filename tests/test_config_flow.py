@@ -20,7 +20,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miele_local import entry_profile, get_manager
-from custom_components.miele_local.config_flow import async_read_ident, type_title
 from custom_components.miele_local.const import (
     CONF_DEVICE_ID,
     CONF_GROUP_ID,
@@ -33,6 +32,7 @@ from custom_components.miele_local.const import (
 from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from custom_components.miele_local.miele.exceptions import MieleConnectionError
+from custom_components.miele_local.pairing import async_read_ident, type_title
 
 from .conftest import SimulatorFactory, entry_data
 
@@ -220,6 +220,9 @@ async def test_pair_refused_then_reset_reusing_a_known_key(
     hass: HomeAssistant, simulator: Any, credentials: GroupCredentials
 ) -> None:
     add_entry(hass, UNREACHABLE_HOST, "000000000001", credentials)
+    hass.config_entries.async_update_entry(
+        add_entry(hass, "127.0.0.1:10", "000000000002", credentials), title="Dryer"
+    )
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
@@ -227,6 +230,12 @@ async def test_pair_refused_then_reset_reusing_a_known_key(
         result["flow_id"],
         {CONF_HOST: simulator.host, CONF_GROUP_ID: "", CONF_GROUP_KEY: ""},
     )
+    # The known key is offered by the names of the appliances that use it.
+    selector = result["data_schema"].schema["pairing_key"]
+    assert selector.config["options"][1] == {
+        "value": credentials.group_id,
+        "label": "Dryer, Existing",
+    }
     choice = {"pairing_key": credentials.group_id}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], choice)
     assert result["errors"] == {"base": "not_in_setup_mode"}
@@ -436,7 +445,7 @@ async def test_ignored_discovery_stays_ignored(
         zeroconf_info(simulator.port, "") if source == SOURCE_ZEROCONF else dhcp_info()
     )
     with patch(
-        "custom_components.miele_local.config_flow.APPLIANCE_PORT", simulator.port
+        "custom_components.miele_local.discovery_flow.APPLIANCE_PORT", simulator.port
     ):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": source}, data=info
@@ -458,10 +467,10 @@ async def test_ignored_discovery_stays_ignored(
     assert result["reason"] == "already_configured"
 
 
-async def test_zeroconf_of_reset_appliance_notes_group_and_aborts(
+async def test_zeroconf_of_reset_appliance_aborts_without_touching_the_entry(
     hass: HomeAssistant, simulator: Any, credentials: GroupCredentials
 ) -> None:
-    """A reset appliance advertises no group: matched by host, noted for reset detection."""
+    """A reset appliance advertises no group: matched by host; the loaded entry is untouched."""
     entry = add_entry(hass, simulator.host, simulator.device_id, credentials)
     simulator.set_fault("reset")
     result = await hass.config_entries.flow.async_init(
@@ -477,7 +486,7 @@ async def test_zeroconf_of_reset_appliance_notes_group_and_aborts(
     assert await resetter.detect_factory_reset(client, simulator.device_id)
     evidence = resetter.last_evidence(simulator.device_id)
     assert evidence is not None
-    assert evidence.advertised_unpaired
+    assert evidence.advertised_group is None  # discovery fed no runtime state
 
 
 @pytest.mark.parametrize("second_source", [SOURCE_ZEROCONF, SOURCE_DHCP])
@@ -497,7 +506,7 @@ async def test_same_host_discovered_twice_is_one_flow(
         else dhcp_info()
     )
     with patch(
-        "custom_components.miele_local.config_flow.APPLIANCE_PORT", simulator.port
+        "custom_components.miele_local.discovery_flow.APPLIANCE_PORT", simulator.port
     ):
         second = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": second_source}, data=again
@@ -511,7 +520,7 @@ async def test_dhcp_updates_host_of_configured_appliance(
 ) -> None:
     entry = add_entry(hass, UNREACHABLE_HOST, simulator.device_id, credentials)
     with patch(
-        "custom_components.miele_local.config_flow.APPLIANCE_PORT", simulator.port
+        "custom_components.miele_local.discovery_flow.APPLIANCE_PORT", simulator.port
     ):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
@@ -526,7 +535,7 @@ async def test_dhcp_unknown_appliance_offers_setup(
 ) -> None:
     add_entry(hass, UNREACHABLE_HOST, "000000000001", OTHER_KEY)
     with patch(
-        "custom_components.miele_local.config_flow.APPLIANCE_PORT", simulator.port
+        "custom_components.miele_local.discovery_flow.APPLIANCE_PORT", simulator.port
     ):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
@@ -554,6 +563,10 @@ async def test_reauth_errors_then_new_key(
 ) -> None:
     entry = add_entry(hass, simulator.host, simulator.device_id, OTHER_KEY)
     result = await entry.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "reauth_confirm"}
+    )
     assert result["step_id"] == "reauth_confirm"
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], keys(credentials) | change

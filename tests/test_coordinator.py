@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 import logging
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.exceptions import HomeAssistantError
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
-from custom_components.miele_local.const import CONF_RETRIES, CONF_SCAN_INTERVAL, DOMAIN
-from custom_components.miele_local.miele.connection.health import ConnectionState
+from custom_components.miele_local.const import (
+    CONF_RETRIES,
+    CONF_SCAN_INTERVAL,
+    DOMAIN,
+    OFF_CONFIRM_DELAY,
+)
 from custom_components.miele_local.miele.models import Status
 
 from .conftest import SimulatorFactory, entry_data
-from .helpers import poll
+from .helpers import poll, wait_idle
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -23,6 +31,21 @@ if TYPE_CHECKING:
     from custom_components.miele_local.coordinator import MieleHubCoordinator
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+
+async def set_up(
+    hass: HomeAssistant, sim: Any, credentials: Any, **options: int
+) -> MockConfigEntry:
+    """Add and set up an entry for `sim` with `options`."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=sim.device_id,
+        data=entry_data(sim.host, sim.device_id, credentials),
+        options=options,
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    return entry
 
 
 def coordinator_of(entry: MockConfigEntry) -> MieleHubCoordinator:
@@ -48,16 +71,29 @@ async def test_polls_state_every_scan_interval(
 async def test_scan_interval_option(
     hass: HomeAssistant, simulator: Any, credentials: Any
 ) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=simulator.device_id,
-        data=entry_data(simulator.host, simulator.device_id, credentials),
-        options={CONF_SCAN_INTERVAL: 120},
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
+    entry = await set_up(hass, simulator, credentials, **{CONF_SCAN_INTERVAL: 120})
     assert coordinator_of(entry).update_interval is not None
     assert coordinator_of(entry).update_interval.total_seconds() == 120
+
+
+@pytest.mark.usefixtures("frozen_clock")
+async def test_health_check_never_adds_to_the_polling(
+    hass: HomeAssistant,
+    simulator: Any,
+    credentials: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Polled every 300 s: the 60 s health check waits until a poll is overdue."""
+    entry = await set_up(hass, simulator, credentials, **{CONF_SCAN_INTERVAL: 300})
+    manager = coordinator_of(entry).manager
+    interval = manager.settings.health_check_interval
+    sent = simulator.requests.total
+    freezer.tick(timedelta(seconds=interval * 2))
+    await manager.get_health_monitor().check_quiet_devices(interval)
+    assert simulator.requests.total == sent
+    freezer.tick(timedelta(seconds=300))  # the poll is overdue now: check
+    await manager.get_health_monitor().check_quiet_devices(interval)
+    assert simulator.requests.total == sent + 1
 
 
 @pytest.mark.parametrize(("retries", "attempts"), [(0, 1), (2, 3)])
@@ -69,14 +105,7 @@ async def test_retries_option_bounds_attempts_per_poll(
     retries: int,
     attempts: int,
 ) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=simulator.device_id,
-        data=entry_data(simulator.host, simulator.device_id, credentials),
-        options={CONF_RETRIES: retries},
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
+    entry = await set_up(hass, simulator, credentials, **{CONF_RETRIES: retries})
     coordinator = coordinator_of(entry)
     simulator.set_fault("offline")
     await poll(hass, freezer)
@@ -84,22 +113,79 @@ async def test_retries_option_bounds_attempts_per_poll(
     assert coordinator.health.consecutive_failures == attempts
 
 
-async def test_single_off_sample_is_held(
+def state_reads(simulator: Any) -> int:
+    """State reads the appliance answered."""
+    return sum(record.path.endswith("/State") for record in simulator.requests)
+
+
+async def confirm_off(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let the short confirmation delay after a suspicious Off sample pass."""
+    freezer.tick(timedelta(seconds=OFF_CONFIRM_DELAY))
+    async_fire_time_changed(hass)
+    await wait_idle(hass)
+
+
+async def test_single_off_sample_holds_only_the_status(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: Any,
     freezer: FrozenDateTimeFactory,
 ) -> None:
+    """A spurious Off keeps the status for one sample; a confirmation read follows."""
     coordinator = coordinator_of(init_integration)
     assert coordinator.data.status == Status.RUNNING
+    simulator.update_state(Status=1, RemoteEnable=[0, 0, 0])
+    await poll(hass, freezer)
+    assert coordinator.data.status == Status.RUNNING  # held
+    assert coordinator.data.remote_enable == (0, 0, 0)  # the rest is new
+    simulator.update_state(Status=5)  # it was spurious: running again
+    reads = state_reads(simulator)
+    await confirm_off(hass, freezer)
+    assert state_reads(simulator) == reads + 1
+    assert coordinator.data.status == Status.RUNNING
+
+
+async def test_genuine_end_shows_after_the_confirmation_read(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A real Off is shown OFF_CONFIRM_DELAY later, not a scan interval later."""
+    coordinator = coordinator_of(init_integration)
     simulator.update_state(Status=1)
     await poll(hass, freezer)
     assert coordinator.data.status == Status.RUNNING
-    await poll(hass, freezer)
+    await confirm_off(hass, freezer)
     assert coordinator.data.status == Status.OFF
+    reads = state_reads(simulator)
+    await confirm_off(hass, freezer)  # nothing more is scheduled
+    assert state_reads(simulator) == reads
+    simulator.update_state(Status=5)
+    await poll(hass, freezer)
     simulator.update_state(Status=1)
     await poll(hass, freezer)
-    assert coordinator.data.status == Status.OFF
+    assert coordinator.data.status == Status.RUNNING  # each new Off is confirmed again
+
+
+async def test_unload_cancels_a_pending_confirmation(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    simulator.update_state(Status=1)
+    await poll(hass, freezer)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    reads = state_reads(simulator)
+    await confirm_off(hass, freezer)
+    assert state_reads(simulator) == reads
+
+
+async def test_coordinator_is_named_after_the_appliance(
+    init_integration: MockConfigEntry,
+) -> None:
+    assert coordinator_of(init_integration).name == init_integration.title
 
 
 async def test_unavailable_and_back_logged_once(
@@ -109,13 +195,13 @@ async def test_unavailable_and_back_logged_once(
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """One outage: one line going down, one coming back (Home Assistant's coordinator)."""
     coordinator = coordinator_of(init_integration)
     caplog.set_level(logging.INFO, logger="custom_components.miele_local")
     simulator.set_fault("offline")
     await poll(hass, freezer)
     await poll(hass, freezer)
     assert not coordinator.last_update_success
-    assert coordinator.health.state is not ConnectionState.HEALTHY
     simulator.set_fault("none")
     await poll(hass, freezer)
     await poll(hass, freezer)
@@ -123,12 +209,13 @@ async def test_unavailable_and_back_logged_once(
     messages = [
         r.getMessage()
         for r in caplog.records
-        if r.name.startswith("custom_components.miele_local")
-        and r.levelno == logging.INFO
+        if r.name == "custom_components.miele_local" and r.levelno >= logging.INFO
     ]
     title = init_integration.title
-    assert messages.count(f"{title} is available again") == 1
-    assert sum(m.startswith(f"{title} is unavailable") for m in messages) == 1
+    assert messages == [
+        f"Error fetching {title} data: Cannot reach {title} at {simulator.host}",
+        f"Fetching {title} data recovered",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -153,6 +240,9 @@ async def test_failures_are_translated(
     assert not coordinator.last_update_success
     assert coordinator.last_exception is not None
     assert getattr(coordinator.last_exception, "translation_key", None) == key
+    # Only the appliance's name and address: no library text in a translated error.
+    placeholders = getattr(coordinator.last_exception, "translation_placeholders", {})
+    assert placeholders.keys() == {"name", "host"}
 
 
 async def test_action_sent_once_then_refreshed(

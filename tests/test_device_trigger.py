@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.miele_local.const import DOMAIN
 from custom_components.miele_local.device_trigger import TRIGGER_TYPES
 
+from .conftest import unpaired
 from .helpers import poll
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant, ServiceCall
     from homeassistant.helpers import device_registry as dr, entity_registry as er
 
+    from custom_components.miele_local.advertisement import Advertisement
     from simulator import SimulatedAppliance
 
 CONNECTION_STATE = "sensor.miele_000177753917_connection_state"
@@ -96,6 +98,7 @@ async def test_triggers_fire(
     service_calls: list[ServiceCall],
     simulator: SimulatedAppliance,
     init_integration: MockConfigEntry,
+    mdns_answers: dict[str, Advertisement],
 ) -> None:
     device = appliance_device(device_registry, init_integration)
     sensor = entity_registry.async_get(CONNECTION_STATE)
@@ -136,6 +139,7 @@ async def test_triggers_fire(
     assert fired() == ["connection_unhealthy", "connection_recovered"]
 
     simulator.set_fault("reset")
+    mdns_answers[simulator.host] = unpaired(simulator)
     await poll(hass, freezer)
     assert hass.states.get(CONNECTION_STATE).state == "pairing_lost"
     assert fired() == ["connection_unhealthy", "connection_recovered", "pairing_lost"]

@@ -8,6 +8,7 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.util import dt as dt_util
 import pytest
 
+from .conftest import unpaired
 from .helpers import FROZEN_START as START, poll
 
 if TYPE_CHECKING:
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from custom_components.miele_local.advertisement import Advertisement
     from simulator import SimulatedAppliance
 
 ENTITY = "miele_000177753917"
@@ -123,8 +125,10 @@ async def test_reset_means_pairing_lost(
     freezer: FrozenDateTimeFactory,
     simulator: SimulatedAppliance,
     init_integration: MockConfigEntry,
+    mdns_answers: dict[str, Advertisement],
 ) -> None:
     simulator.set_fault("reset")
+    mdns_answers[simulator.host] = unpaired(simulator)
     await poll(hass, freezer)
     lost = health(hass)
     assert lost["state"] == "pairing_lost"
@@ -132,8 +136,8 @@ async def test_reset_means_pairing_lost(
     assert lost["status"] == STATE_UNAVAILABLE
 
     simulator.set_fault("none")
-    for _ in range(2):
-        await poll(hass, freezer)
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
     back = health(hass)
     assert back["state"] == "healthy"
     assert back["connected"] == STATE_ON

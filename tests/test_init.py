@@ -17,18 +17,31 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.miele_local import MIELE_MANAGER, entry_profile, get_manager
-from custom_components.miele_local.const import CONF_GROUP_KEY, DOMAIN
+from custom_components.miele_local.const import (
+    CONF_GROUP_KEY,
+    DOMAIN,
+    WAKE_DELAY,
+    WAKE_ROUNDS,
+    setup_budget,
+)
 from custom_components.miele_local.coordinator import pairing_lost_issue_id
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from custom_components.miele_local.miele.exceptions import ReconnectionError
 
-from .conftest import entry_data
+from .conftest import SimulatorFactory, entry_data, unpaired
 from .helpers import ENDLESS_TASKS, wait_idle
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
+    from custom_components.miele_local.advertisement import Advertisement
+
 pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+
+def budget(_: float) -> float:
+    """A setup budget short enough for a test."""
+    return 0.2
 
 
 async def test_setup_unload_and_reload(
@@ -77,7 +90,7 @@ async def test_setup_is_bounded_in_time(
     """An appliance that accepts but never answers cannot hold Home Assistant's start."""
     simulator.set_fault("timeout")
     mock_config_entry.add_to_hass(hass)
-    with patch("custom_components.miele_local.coordinator.SETUP_TIMEOUT", 0.2):
+    with patch("custom_components.miele_local.coordinator.setup_budget", budget):
         await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
@@ -100,7 +113,7 @@ async def test_invalid_stored_key_is_a_setup_error(
 async def test_rejected_key_of_our_household_starts_reauth(
     hass: HomeAssistant, simulator: Any, credentials: GroupCredentials
 ) -> None:
-    """mDNS still advertises our group but the key is refused: ask for the key."""
+    """The key is refused and mDNS tells nothing: ask for the key."""
     wrong = GroupCredentials(credentials.group_id, bytes(64))
     entry = MockConfigEntry(
         domain=DOMAIN,
@@ -108,9 +121,6 @@ async def test_rejected_key_of_our_household_starts_reauth(
         data=entry_data(simulator.host, simulator.device_id, wrong),
     )
     entry.add_to_hass(hass)
-    get_manager(hass).get_device_resetter().note_advertised_group(
-        simulator.device_id, credentials.group_id
-    )
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_ERROR
@@ -127,6 +137,55 @@ async def test_manager_is_shared_and_closed_on_stop(
     await hass.async_block_till_done()
     with pytest.raises(ReconnectionError):
         await manager.start()
+
+
+async def test_manager_is_closed_with_the_last_entry(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator_factory: SimulatorFactory,
+    credentials: GroupCredentials,
+) -> None:
+    """Unloading one of two appliances keeps the manager; unloading the last closes it."""
+    other = await simulator_factory("oven", credentials=credentials)
+    second = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=other.device_id,
+        data=entry_data(other.host, other.device_id, credentials),
+    )
+    second.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(second.entry_id)
+    manager = get_manager(hass)
+    assert await hass.config_entries.async_unload(second.entry_id)
+    assert get_manager(hass) is manager
+    assert other.device_id not in manager.get_health_monitor().devices
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert MIELE_MANAGER not in hass.data
+    with pytest.raises(ReconnectionError):
+        await manager.start()
+    # Loading again creates a new manager.
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    assert get_manager(hass) is not manager
+    assert init_integration.runtime_data.coordinator.manager is get_manager(hass)
+
+
+async def test_setup_wakes_a_sleeping_module(
+    hass: HomeAssistant, simulator: Any, mock_config_entry: MockConfigEntry
+) -> None:
+    simulator.wake_delay = 0  # the manager's own wait is skipped in tests
+    simulator.set_fault("sleep")
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert any(action == {"DeviceAction": 2} for action in simulator.actions)
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+
+
+def test_setup_budget_leaves_room_for_wake_ups() -> None:
+    """A timed-out read, the probe, and per wake-up its wait and one more read."""
+    timeout = 10.0
+    assert setup_budget(timeout) >= (
+        timeout + timeout + WAKE_ROUNDS * (WAKE_DELAY + timeout)
+    )
 
 
 async def test_removing_the_entry_deletes_its_repair_issue(
@@ -153,14 +212,22 @@ async def test_setup_after_manager_closed_is_not_ready(
 
 @pytest.mark.parametrize("fault", ["offline", "reset"])
 async def test_failed_setup_forgets_the_appliance(
-    hass: HomeAssistant, simulator: Any, mock_config_entry: MockConfigEntry, fault: str
+    hass: HomeAssistant,
+    simulator: Any,
+    mock_config_entry: MockConfigEntry,
+    fault: str,
+    mdns_answers: dict[str, Advertisement],
 ) -> None:
     """Unload never runs after a failed setup: client, health and evidence go at once."""
     simulator.set_fault(fault)
+    mdns_answers[simulator.host] = unpaired(simulator)
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert mock_config_entry.state in (
+        ConfigEntryState.SETUP_RETRY,
+        ConfigEntryState.SETUP_ERROR,  # a reset asks for the user (repair, reauth)
+    )
     manager = get_manager(hass)
     assert simulator.device_id not in manager.get_health_monitor().devices
     assert manager.get_device_resetter().last_evidence(simulator.device_id) is None
@@ -178,9 +245,6 @@ async def test_refused_key_at_setup_forgets_the_appliance(
     )
     entry.add_to_hass(hass)
     manager = get_manager(hass)
-    manager.get_device_resetter().note_advertised_group(
-        simulator.device_id, credentials.group_id
-    )
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_ERROR
@@ -188,7 +252,10 @@ async def test_refused_key_at_setup_forgets_the_appliance(
 
 
 async def test_reset_detection_at_setup_is_bounded_in_time(
-    hass: HomeAssistant, simulator: Any, credentials: GroupCredentials
+    hass: HomeAssistant,
+    simulator: Any,
+    credentials: GroupCredentials,
+    mdns_answers: dict[str, Advertisement],
 ) -> None:
     """A refused key starts reset detection; if the appliance then goes silent, retry."""
     wrong = GroupCredentials(credentials.group_id, bytes(64))
@@ -200,14 +267,12 @@ async def test_reset_detection_at_setup_is_bounded_in_time(
     )
     entry.add_to_hass(hass)
     manager = get_manager(hass)
-    manager.get_device_resetter().note_advertised_group(
-        simulator.device_id, credentials.group_id
-    )
+    mdns_answers[simulator.host] = unpaired(simulator)
     # Once the refused read is recorded the appliance never answers: detection hangs.
     manager.get_health_monitor().add_listener(
         simulator.device_id, lambda: simulator.set_fault("timeout")
     )
-    with patch("custom_components.miele_local.coordinator.SETUP_TIMEOUT", 0.2):
+    with patch("custom_components.miele_local.coordinator.setup_budget", budget):
         await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_RETRY

@@ -92,3 +92,22 @@ def test_quality_scale_lists_every_rule_honestly() -> None:
         if status != "done":
             assert isinstance(entry, dict), name
             assert entry.get("comment"), name
+
+
+def test_manifest_claims_no_tier_the_rules_do_not_support() -> None:
+    """A tier is claimed only when its rules and those below are all done or exempt."""
+    rules = yaml.safe_load((COMPONENT / "quality_scale.yaml").read_text())["rules"]
+    claimed = json.loads((COMPONENT / "manifest.json").read_text()).get("quality_scale")
+    met = None
+    for tier, names in QUALITY_RULES.items():
+        statuses = {
+            rules[name] if isinstance(rules[name], str) else rules[name]["status"]
+            for name in names
+        }
+        if not statuses <= {"done", "exempt"}:
+            break
+        met = tier
+    tiers = list(QUALITY_RULES)
+    assert claimed is None or (
+        met is not None and tiers.index(claimed) <= tiers.index(met)
+    )

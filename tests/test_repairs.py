@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.repairs import repairs_flow_manager
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.selector import TextSelector
@@ -18,14 +19,25 @@ from custom_components.miele_local.coordinator import pairing_lost_issue_id
 from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.credentials import GroupCredentials
 
-from .conftest import TEST_FAB_NUMBER, entry_data
+from .conftest import TEST_FAB_NUMBER, entry_data, unpaired
 from .helpers import poll
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
 
+    from custom_components.miele_local.advertisement import Advertisement
+    from simulator import SimulatedAppliance
+
 pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+
+@pytest.fixture(autouse=True)
+def advertised_unpaired(
+    mdns_answers: dict[str, Advertisement], simulator: SimulatedAppliance
+) -> None:
+    """The appliance's module advertises itself unpaired, as it does after a reset."""
+    mdns_answers[simulator.host] = unpaired(simulator)
 
 
 async def lose_pairing(
@@ -65,8 +77,9 @@ async def test_reset_raises_issue_and_stored_key_fixes_it(
     issue_id = await lose_pairing(hass, simulator, freezer)
     coordinator = init_integration.runtime_data.coordinator
     assert not coordinator.last_update_success
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert flows == []  # a lost pairing is a repair, not a reauth
+    # The integration page shows the entry needing attention (reauthentication).
+    (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flow["context"]["source"] == SOURCE_REAUTH
 
     result = await start_fix(hass, issue_id)
     assert result["step_id"] == "confirm"
@@ -75,6 +88,7 @@ async def test_reset_raises_issue_and_stored_key_fixes_it(
     assert simulator.credentials == credentials
     assert init_integration.state is ConfigEntryState.LOADED
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
 
 
 async def test_issue_cleared_when_appliance_answers_again(
@@ -87,7 +101,12 @@ async def test_issue_cleared_when_appliance_answers_again(
     issue_id = await lose_pairing(hass, simulator, freezer)
     async with MieleClient(simulator.host, credentials) as client:
         await client.commission(credentials)  # re-paired from elsewhere
+    # A refused key stops the polling (it waits for the user); a reload reads again.
+    requests = simulator.requests.total
     await poll(hass, freezer)
+    assert simulator.requests.total == requests
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
     assert init_integration.runtime_data.coordinator.last_update_success
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
@@ -208,3 +227,27 @@ async def test_fix_flow_for_invalid_stored_key_aborts(
     result = await configure(hass, result["flow_id"], {})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "invalid_config"
+
+
+async def test_fix_flow_sends_nothing_to_another_appliance(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Any,
+    credentials: GroupCredentials,
+    freezer: FrozenDateTimeFactory,
+    mdns_answers: dict[str, Advertisement],
+) -> None:
+    """The address announces another module identity: the stored key stays home."""
+    issue_id = await lose_pairing(hass, simulator, freezer)
+    result = await start_fix(hass, issue_id)
+    assert result["description_placeholders"]["host"] == simulator.host
+    mdns_answers[simulator.host] = replace(
+        unpaired(simulator), host_name="miele-001d63fffe000001.local"
+    )
+    result = await configure(hass, result["flow_id"], {})
+    assert result["errors"] == {"base": "wrong_device"}
+    assert simulator.credentials is None  # nothing was commissioned
+    mdns_answers[simulator.host] = unpaired(simulator)
+    result = await configure(hass, result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert simulator.credentials == credentials

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.hass_dict import HassKey
 
@@ -18,6 +20,8 @@ from .const import (
     CONF_TIMEOUT,
     DEFAULT_TIMEOUT,
     DOMAIN,
+    WAKE_DELAY,
+    WAKE_ROUNDS,
 )
 from .coordinator import (
     MieleHubCoordinator,
@@ -32,8 +36,9 @@ from .miele.credentials import GroupCredentials
 from .miele.exceptions import MieleConfigError, MieleError
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from homeassistant.config_entries import ConfigEntry
-    from homeassistant.helpers.typing import ConfigType
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -43,13 +48,19 @@ PLATFORMS = [
     Platform.SENSOR,
     Platform.SWITCH,
 ]
-CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 MIELE_MANAGER: HassKey[ConnectionManager] = HassKey(DOMAIN)
+MIELE_CLOSE_UNUSED: HassKey[Callable[[], Awaitable[None]]] = HassKey(
+    f"{DOMAIN}_close_unused"
+)
 
 
 @callback
 def get_manager(hass: HomeAssistant) -> ConnectionManager:
-    """Return the one connection manager of this Home Assistant instance (closed on stop)."""
+    """
+    Return the one connection manager of this Home Assistant instance.
+
+    Created on first use; closed when the last loaded appliance unloads, or on stop.
+    """
     if (manager := hass.data.get(MIELE_MANAGER)) is not None:
         return manager
     session = async_get_clientsession(hass)
@@ -77,19 +88,28 @@ def get_manager(hass: HomeAssistant) -> ConnectionManager:
         session=session,
         client_factory=create_client,
         create_task=hass.async_create_background_task,
+        wake_delay=WAKE_DELAY,
+        wake_attempts=WAKE_ROUNDS,
     )
 
     async def close(_: Event) -> None:
+        del hass.data[MIELE_MANAGER]  # closed with the last entry: no longer subscribed
         await shared.close()
 
-    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, close)
+    unsubscribe = hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, close)
+
+    async def close_unused() -> None:
+        """Close the manager when no appliance uses it any more."""
+        if hass.data.get(MIELE_MANAGER) is shared and not any(
+            entry.state is ConfigEntryState.LOADED
+            for entry in hass.config_entries.async_entries(DOMAIN)
+        ):
+            del hass.data[MIELE_MANAGER]
+            unsubscribe()
+            await shared.close()
+
+    hass.data[MIELE_CLOSE_UNUSED] = close_unused
     return shared
-
-
-async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Create the shared connection manager."""
-    get_manager(hass)
-    return True
 
 
 def entry_profile(entry: ConfigEntry) -> DeviceProfile:
@@ -113,15 +133,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -
     """Connect to the appliance, read Ident and State, then set up the platforms."""
     manager = get_manager(hass)
     profile = entry_profile(entry)
-    try:
-        coordinator = await _connect(hass, entry, manager, profile)
-    except BaseException:
-        # Setup failed: unload is never called, so stop tracking the appliance here.
-        await manager.remove_device(profile.device_id)
-        raise
+    # Runs on unload and after a failed setup (unload is never called then).
+    entry.async_on_unload(partial(_async_forget, hass, manager, profile.device_id))
+    coordinator = await _connect(hass, entry, manager, profile)
     entry.runtime_data = MieleRuntimeData(coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+async def _async_forget(
+    hass: HomeAssistant, manager: ConnectionManager, device_id: str
+) -> None:
+    """Stop tracking the appliance; close the manager when no appliance is left."""
+    await manager.remove_device(device_id)
+    await hass.data[MIELE_CLOSE_UNUSED]()
 
 
 async def _connect(
@@ -145,10 +170,8 @@ async def _connect(
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -> bool:
-    """Unload the platforms and forget the appliance's client and health history."""
-    if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
-        await get_manager(hass).remove_device(entry.runtime_data.coordinator.device_id)
-    return unloaded
+    """Unload the platforms; the appliance's client and health history go on unload."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -> None:

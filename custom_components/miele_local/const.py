@@ -20,6 +20,25 @@ DEFAULT_SCAN_INTERVAL: Final = 30
 DEFAULT_TIMEOUT: Final = 10
 DEFAULT_RETRIES: Final = 3
 
-SETUP_TIMEOUT: Final = 10.0
-"""Upper bound in seconds for each read until the first State (Ident, then State), reset
-detection included, so setup never holds Home Assistant's start for long."""
+WAKE_ROUNDS: Final = 2
+"""Wake-ups the connection manager tries on a sleeping module (its ``wake_attempts``)."""
+WAKE_DELAY: Final = 3.0
+"""Seconds a module gets after a wake-up (the manager's ``wake_delay``)."""
+MDNS_LOOKUP_ALLOWANCE: Final = 3.0
+"""Seconds the diagnosis of a refused key may spend asking mDNS."""
+
+OFF_CONFIRM_DELAY: Final = 5.0
+"""Seconds after a suspicious Off sample until the confirming State read."""
+
+
+def setup_budget(timeout: float) -> float:
+    """
+    Upper bound in seconds for each read until the first State (Ident, then State).
+
+    Room for a sleeping module: the timed-out read, an unsigned probe, then per wake-up
+    the wait and one more read; plus asking mDNS when the key is refused. Setup never
+    holds Home Assistant's start for longer.
+    """
+    return (
+        timeout * (WAKE_ROUNDS + 2) + WAKE_DELAY * WAKE_ROUNDS + MDNS_LOOKUP_ALLOWANCE
+    )

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from .advertisement import Diagnosis, async_lookup, diagnose
 from .const import (
     CONF_RETRIES,
     CONF_SCAN_INTERVAL,
+    CONF_TIMEOUT,
     DEFAULT_RETRIES,
     DEFAULT_SCAN_INTERVAL,
+    DEFAULT_TIMEOUT,
     DOMAIN,
     LOGGER,
-    SETUP_TIMEOUT,
+    OFF_CONFIRM_DELAY,
+    setup_budget,
 )
 from .miele.exceptions import (
     MieleAuthError,
@@ -32,7 +37,7 @@ from .miele.models import Ident, State, Status
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
 
-    from homeassistant.core import HomeAssistant
+    from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 
     from .miele.client import MieleClient
     from .miele.connection.health import DeviceHealth
@@ -69,21 +74,20 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         client: MieleClient,
         profile: DeviceProfile,
     ) -> None:
-        """Poll `profile`'s appliance every scan interval (an option, 30 s by default)."""
+        """Poll `profile`'s appliance every scan interval; named after the appliance."""
+        interval = timedelta(
+            seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+        )
         super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"Miele {profile.device_id}",
-            update_interval=timedelta(
-                seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
-            ),
+            hass, LOGGER, config_entry=entry, name=entry.title, update_interval=interval
         )
         self.device_id = profile.device_id
         self.profile = profile
         self.manager = manager
         self.client = client
-        self._held_off_sample = False
+        # The manager's health check then never adds a request to this polling.
+        manager.set_poll_interval(self.device_id, interval.total_seconds())
+        self._cancel_off_confirmation: CALLBACK_TYPE | None = None
 
     @property
     def health(self) -> DeviceHealth:
@@ -101,47 +105,55 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         self.ident = await self._read(lambda: self.client.get_ident(self.device_id))
 
     async def _async_update_data(self) -> State:
-        """Read State; hold a single "off" sample that follows an active state."""
-        try:
-            state = await self._read(lambda: self.client.get_state(self.device_id))
-        except UpdateFailed as err:
-            if self.last_update_success:
-                LOGGER.info("%s is unavailable: %s", self.config_entry.title, err)
-            raise
-        if not self.last_update_success:
-            LOGGER.info("%s is available again", self.config_entry.title)
+        """Read State; an "off" right after an active state is confirmed shortly after."""
+        state = await self._read(lambda: self.client.get_state(self.device_id))
         return self._filter_spurious_off(state)
 
     def _filter_spurious_off(self, state: State) -> State:
         """
-        Keep the previous State when one poll reports Off while the appliance was on.
+        Hold the previous status for one sample that reports Off while the appliance was on.
 
-        Some modules report a spurious "off" sample now and then; a second one is accepted.
+        Some modules report a spurious "off" sample now and then. Only the status is held,
+        only once, and a confirmation read follows after `OFF_CONFIRM_DELAY` seconds, so a
+        genuine end of programme shows that much later, not a scan interval later.
         """
         previous = self.data
         if (
             state.status == Status.OFF
             and previous is not None
             and previous.status not in (None, Status.OFF)
-            and not self._held_off_sample
+            and self._cancel_off_confirmation is None
         ):
-            self._held_off_sample = True
-            LOGGER.debug("%s: holding a single Off sample", self.device_id)
-            return previous
-        self._held_off_sample = False
+            LOGGER.debug("%s: confirming an Off sample", self.name)
+            self._cancel_off_confirmation = async_call_later(
+                self.hass, OFF_CONFIRM_DELAY, self._async_confirm_off
+            )
+            return replace(state, status=previous.status)
         return state
+
+    async def _async_confirm_off(self, _: datetime) -> None:
+        """Read State again; its status is taken as it is."""
+        await self.async_refresh()
+        self._cancel_off_confirmation = None
+
+    async def async_shutdown(self) -> None:
+        """Cancel a pending Off confirmation, then shut down."""
+        if self._cancel_off_confirmation is not None:
+            self._cancel_off_confirmation()
+            self._cancel_off_confirmation = None
+        await super().async_shutdown()
 
     async def _read[T](self, read: Callable[[], Awaitable[T]]) -> T:
         """
         Run a signed read with retries; translate failures for Home Assistant.
 
-        Until the first State arrives (setup) the read, and the reset detection a refused
-        read triggers, are bounded by `SETUP_TIMEOUT`, so an unreachable appliance never
-        holds Home Assistant's start-up.
+        Until the first State arrives (setup) the read, wake-ups of a sleeping module and
+        the diagnosis of a refused key included, is bounded by `setup_budget`, so an
+        unreachable appliance never holds Home Assistant's start-up for long.
         """
         try:
             async with asyncio.timeout(
-                None if self.data is not None else SETUP_TIMEOUT
+                None if self.data is not None else setup_budget(self._timeout)
             ):
                 result = await self._translated_read(read)
         except TimeoutError as err:
@@ -154,11 +166,15 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         return result
 
     @property
+    def _timeout(self) -> float:
+        return float(self.config_entry.options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT))
+
+    @property
     def _placeholders(self) -> dict[str, str]:
         return {"name": self.config_entry.title, "host": self.profile.host}
 
     async def _translated_read[T](self, read: Callable[[], Awaitable[T]]) -> T:
-        """Run the read; a refused key triggers reset detection, errors are translated."""
+        """Run the read; a refused key is diagnosed, errors are translated."""
         placeholders = self._placeholders
         try:
             return await self.manager.execute_with_retry(
@@ -169,18 +185,14 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
                 ),
             )
         except MieleAuthError as err:
-            if await self.manager.get_device_resetter().detect_factory_reset(
-                self.client, self.device_id
-            ):
+            if await self._async_diagnose() is Diagnosis.RESET:
                 self._raise_pairing_lost()
-                raise UpdateFailed(
-                    translation_domain=DOMAIN,
-                    translation_key="pairing_lost",
-                    translation_placeholders=placeholders,
-                ) from err
+                key = "pairing_lost"
+            else:
+                key = "invalid_auth"
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
-                translation_key="invalid_auth",
+                translation_key=key,
                 translation_placeholders=placeholders,
             ) from err
         except MieleConnectionError as err:
@@ -199,8 +211,27 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="invalid_response",
-                translation_placeholders={**placeholders, "error": str(err)},
+                translation_placeholders=placeholders,
             ) from err
+
+    async def _async_diagnose(self) -> Diagnosis:
+        """
+        Decide what a refused key means (polling stops until the user acts).
+
+        mDNS is asked now for the appliance: advertised unpaired, and both signed Ident and
+        State refused (the reset detector's evidence), is a reset; anything else (paired to
+        our group or another, another appliance at the address, or no answer) asks for the
+        key again, with pairing again as a choice.
+        """
+        advertisement = await async_lookup(self.hass, self.profile.host)
+        diagnosis = diagnose(advertisement, self.device_id)
+        if diagnosis is Diagnosis.RESET:
+            resetter = self.manager.get_device_resetter()
+            resetter.note_advertised_group(self.device_id, "")
+            if not await resetter.detect_factory_reset(self.client, self.device_id):
+                diagnosis = Diagnosis.KEY_REFUSED
+        LOGGER.debug("%s: refused key diagnosed as %s", self.name, diagnosis)
+        return diagnosis
 
     def _raise_pairing_lost(self) -> None:
         """Open the fixable repair issue for a lost pairing."""
@@ -237,9 +268,6 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="action_failed",
-                translation_placeholders={
-                    "name": self.config_entry.title,
-                    "error": str(err),
-                },
+                translation_placeholders={"name": self.config_entry.title},
             ) from err
         await self.async_request_refresh()

@@ -6,19 +6,19 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.const import CONF_HOST
-from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import issue_registry as ir
 import probatio as vol
 
-from . import entry_profile, get_manager
-from .config_flow import (
+from .const import CONF_GROUP_ID, DOMAIN
+from .miele.exceptions import MieleCommissioningError, MieleConfigError
+from .pairing import (
+    async_pair_again,
     async_read_ident,
     entry_data,
     error_key,
     key_fields,
     parse_credentials,
 )
-from .const import CONF_GROUP_ID, DOMAIN
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -41,24 +41,26 @@ class PairingLostRepairFlow(RepairsFlow):
     async def async_step_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
-        """Once the appliance is in setup mode, commission the stored key again."""
+        """Say plainly what is sent; once confirmed, commission the stored key again."""
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
-                profile = entry_profile(self._entry)
-            except ConfigEntryError:
+                await async_pair_again(self.hass, self._entry)
+            except MieleConfigError:
                 return self.async_abort(reason="invalid_config")
-            resetter = get_manager(self.hass).get_device_resetter()
-            recovered, _ = await resetter.recover_from_reset(profile.device_id, profile)
-            if recovered:
-                return await self._async_reload_and_finish()
-            evidence = resetter.last_evidence(profile.device_id)
-            if evidence is not None and evidence.needs_new_key:
+            except MieleCommissioningError:
                 return await self.async_step_new_key()
-            errors["base"] = "cannot_connect"
+            except Exception as err:  # noqa: BLE001  # error_key logs unexpected errors
+                errors["base"] = error_key(err)
+            else:
+                return await self._async_reload_and_finish()
         return self.async_show_form(
             step_id="confirm",
-            description_placeholders={"name": self._entry.title},
+            description_placeholders={
+                "name": self._entry.title,
+                CONF_HOST: self._entry.data[CONF_HOST],
+                CONF_GROUP_ID: self._entry.data[CONF_GROUP_ID],
+            },
             errors=errors,
         )
 

@@ -213,7 +213,7 @@ async def check_offline_and_recovery(
     )
 
 
-async def check_reset_and_repair(
+async def check_reset_and_pair_again(
     api: HassApi,
     ws: HassWebsocket,
     session: aiohttp.ClientSession,
@@ -221,33 +221,43 @@ async def check_reset_and_repair(
     entities: dict[str, str],
     entry_id: str,
 ) -> None:
-    """A factory reset raises a fixable repair issue; its fix flow pairs the washer again."""
+    """
+    A factory reset with no mDNS evidence asks for re-authentication, not the repair.
+
+    The simulator process announces nothing over mDNS here, so the refused key cannot be told
+    from a changed one: the entry needs attention (a reauth flow), whose "pair it again with
+    the stored key" choice pairs the washer again after a confirmation.
+    """
     await washer.set_fault(session, "reset")
     issue_id = f"pairing_lost_{entry_id}"
 
-    async def issue_listed() -> dict[str, Any] | None:
-        return (await open_issues(ws)).get(issue_id)
+    async def reauth_flow() -> dict[str, Any] | None:
+        flows = await ws.command("config_entries/flow/progress")
+        return next(
+            (
+                flow
+                for flow in flows
+                if flow["handler"] == DOMAIN
+                and flow["context"].get("source") == "reauth"
+                and flow["context"].get("entry_id") == entry_id
+            ),
+            None,
+        )
 
-    issue = await wait_for(
-        issue_listed, within=FAILED_POLL + SLACK, what="the pairing-lost repair issue"
+    flow = await wait_for(
+        reauth_flow, within=FAILED_POLL + SLACK, what="the reauthentication flow"
     )
-    assert issue["is_fixable"] is True
-    assert issue["severity"] == "error"
-    assert (await api.state(entities["connection_state"]))["state"] == "pairing_lost"
+    assert issue_id not in await open_issues(ws)  # no evidence of a reset: no repair
     assert (await washer.status(session))["paired"] is False
 
-    result = await api.request(
-        "POST", "/api/repairs/issues/fix", {"handler": DOMAIN, "issue_id": issue_id}
-    )
-    for _ in range(3):  # confirmation forms ask nothing: the stored key is paired again
-        if result["type"] != "form":
-            break
-        assert not result["errors"], result
-        assert not result["data_schema"], result
-        result = await api.request(
-            "POST", f"/api/repairs/issues/fix/{result['flow_id']}", {}
-        )
-    assert result["type"] == "create_entry", result
+    path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+    result = await api.request("POST", path, {"next_step_id": "reauth_pair_again"})
+    assert result["step_id"] == "reauth_pair_again", result
+    assert result["description_placeholders"]["host"] == washer.host
+    assert (await washer.status(session))["paired"] is False  # nothing sent yet
+    result = await api.request("POST", path, {})
+    assert result["type"] == "abort", result
+    assert result["reason"] == "reauth_successful"
 
     assert issue_id not in await open_issues(ws)
     status = await washer.status(session)
@@ -275,7 +285,7 @@ async def test_appliance_lifecycle_in_a_real_home_assistant(
     simulated_washer: SimulatorProcess,
     http_session: aiohttp.ClientSession,
 ) -> None:
-    """Add, observe, lose and regain the connection, reset and repair one washer."""
+    """Add, observe, lose and regain the connection, reset and pair again one washer."""
     entry_id = await add_appliance(live_hass, simulated_washer)
     entries = await live_hass.request("GET", "/api/config/config_entries/entry")
     (entry,) = (e for e in entries if e["entry_id"] == entry_id)
@@ -291,7 +301,7 @@ async def test_appliance_lifecycle_in_a_real_home_assistant(
         await check_offline_and_recovery(
             live_hass, http_session, simulated_washer, entities
         )
-        await check_reset_and_repair(
+        await check_reset_and_pair_again(
             live_hass, ws, http_session, simulated_washer, entities, entry_id
         )
     simulated_washer.process.assert_running()

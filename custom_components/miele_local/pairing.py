@@ -1,0 +1,247 @@
+"""
+Pairing shared by the config flow, reauthentication and the repair: keys, reads, commissioning.
+
+Commissioning is plain text by protocol: the household key is sent unencrypted. It is sent
+only from a step the user confirmed, and `async_pair_again` sends a stored key only to the
+appliance at the entry's address, after checking that an advertised identity is the entry's.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+import ipaddress
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.const import CONF_HOST
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import probatio as vol
+
+from . import get_manager
+from .advertisement import async_lookup
+from .const import (
+    CONF_DEVICE_ID,
+    CONF_GROUP_ID,
+    CONF_GROUP_KEY,
+    DEFAULT_TIMEOUT,
+    LOGGER,
+)
+from .miele.client import MieleClient
+from .miele.credentials import (
+    GroupCredentials,
+    validate_group_id,
+    validate_group_key,
+    validate_host,
+)
+from .miele.exceptions import (
+    MieleAuthError,
+    MieleCommissioningError,
+    MieleConfigError,
+    MieleError,
+    MieleProtocolError,
+)
+from .miele.models import DeviceType, Ident
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
+
+PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+
+
+class WrongApplianceError(MieleError):
+    """The appliance at the address is not the one the key belongs to."""
+
+
+def key_fields(
+    group_id: str | None = None, *, key_optional: bool = False
+) -> dict[Any, Any]:
+    """Return schema fields for GroupID (prefilled when known) and GroupKey."""
+    key_marker = vol.Optional if key_optional else vol.Required
+    return {
+        vol.Required(CONF_GROUP_ID, default=group_id or vol.UNDEFINED): str,
+        key_marker(CONF_GROUP_KEY): PASSWORD,
+    }
+
+
+def type_title(device_type: object) -> str:
+    """Name an appliance type code ("1" or 1 -> "Miele washing machine")."""
+    try:
+        code = DeviceType.parse(int(str(device_type)))
+    except ValueError:
+        code = 0
+    if isinstance(code, DeviceType):
+        return f"Miele {code.name.replace('_', ' ').lower()}"
+    return "Miele appliance"
+
+
+def appliance_title(ident: Ident) -> str:
+    """Return a config entry title: the appliance's own name, else its type."""
+    return ident.device_name or type_title(ident.device_type)
+
+
+def discovered_host(address: str, port: int | None) -> str:
+    """Format a discovered address (and a non-default port) as a `validate_host` value."""
+    ip = ipaddress.ip_address(address)
+    host = f"[{ip}]" if ip.version == 6 else str(ip)
+    return host if port in (None, 80) else f"{host}:{port}"
+
+
+def _client(
+    hass: HomeAssistant, host: str, credentials: GroupCredentials
+) -> MieleClient:
+    """
+    Create a client on Home Assistant's session, serialised with the host's pollers.
+
+    The client and the pool slot both use the normalised host, so a user's spelling
+    (" Washer.local ") shares the one slot of the pollers and never overlaps them.
+    """
+    pool = get_manager(hass).get_connection_pool()
+    validated = validate_host(host)
+    return MieleClient(
+        validated,
+        credentials,
+        session=async_get_clientsession(hass),
+        timeout=DEFAULT_TIMEOUT,
+        limiter=lambda: pool.slot(validated),
+    )
+
+
+async def async_read_ident(
+    hass: HomeAssistant, host: str, credentials: GroupCredentials
+) -> Ident:
+    """Identify the (first) appliance at `host` with signed reads using `credentials`."""
+    client = _client(hass, host, credentials)
+    devices = await client.get_devices()
+    if not devices:
+        raise MieleProtocolError("no appliance listed")
+    return await client.get_ident(next(iter(devices)))
+
+
+async def async_commission(
+    hass: HomeAssistant, host: str, credentials: GroupCredentials
+) -> None:
+    """Pair an appliance in setup mode with `credentials` (verify with `async_read_ident`)."""
+    await _client(hass, host, credentials).commission(credentials)
+
+
+def parse_credentials(
+    user_input: Mapping[str, Any], errors: dict[str, str], fallback_key: str = ""
+) -> GroupCredentials | None:
+    """Validate GroupID and GroupKey from a form; record a per-field error when invalid."""
+    try:
+        group_id = validate_group_id(user_input.get(CONF_GROUP_ID, ""))
+    except MieleConfigError:
+        errors[CONF_GROUP_ID] = "invalid_group_id"
+    try:
+        group_key = validate_group_key(user_input.get(CONF_GROUP_KEY) or fallback_key)
+    except MieleConfigError:
+        errors[CONF_GROUP_KEY] = "invalid_group_key"
+    if errors:
+        return None
+    return GroupCredentials(group_id, group_key)
+
+
+def error_key(err: Exception) -> str:
+    """Map a failure while talking to an appliance to a translated form error."""
+    if isinstance(err, WrongApplianceError):
+        return "wrong_device"
+    if isinstance(err, MieleAuthError):
+        return "invalid_auth"
+    if isinstance(err, MieleCommissioningError):
+        return "not_in_setup_mode"
+    if isinstance(err, MieleError):
+        return "cannot_connect"
+    LOGGER.exception("Unexpected error while talking to the appliance")
+    return "unknown"
+
+
+def entry_data(
+    host: str, credentials: GroupCredentials, ident: Ident
+) -> dict[str, str]:
+    """Return what a config entry stores: address, household key and FabNumber."""
+    return {
+        CONF_HOST: host,
+        CONF_GROUP_ID: credentials.group_id,
+        CONF_GROUP_KEY: credentials.group_key_hex,
+        CONF_DEVICE_ID: ident.fab_number,
+    }
+
+
+def stored_credentials(entry: ConfigEntry) -> GroupCredentials:
+    """Return the household key stored in `entry` (MieleConfigError when invalid)."""
+    return GroupCredentials.from_hex(
+        entry.data[CONF_GROUP_ID], entry.data[CONF_GROUP_KEY]
+    )
+
+
+async def async_pair_again(hass: HomeAssistant, entry: ConfigEntry) -> Ident:
+    """
+    Commission the entry's stored key on its appliance again, then verify the FabNumber.
+
+    Before the key is sent, mDNS is asked for the appliance at the entry's address: when it
+    advertises another module identity, nothing is sent (`WrongApplianceError`).
+    """
+    credentials = stored_credentials(entry)
+    host, fab_number = entry.data[CONF_HOST], entry.data[CONF_DEVICE_ID]
+    advertisement = await async_lookup(hass, host)
+    if advertisement is not None and advertisement.is_other_appliance(fab_number):
+        raise WrongApplianceError("another appliance answers at this address")
+    await async_commission(hass, host, credentials)
+    ident = await async_read_ident(hass, host, credentials)
+    if ident.fab_number != fab_number:
+        raise WrongApplianceError("another appliance answers at this address")
+    return ident
+
+
+class Commissioning:
+    """
+    One config flow's pairing of a new appliance, safe to retry.
+
+    The generated key is made once and reused on every retry; a key that was commissioned
+    is only verified again, and when commissioning is refused, a key this flow sent before
+    may have been accepted with its answer lost: a signed read with it tells.
+    """
+
+    def __init__(self) -> None:
+        """Start with no key generated or sent."""
+        self._new_key: GroupCredentials | None = None
+        self._sent_keys: list[GroupCredentials] = []
+        self._commissioned: GroupCredentials | None = None
+
+    def generated_key(self) -> GroupCredentials:
+        """Return the new household key: generated once, reused on every retry."""
+        if self._new_key is None:
+            self._new_key = GroupCredentials.generate()
+        return self._new_key
+
+    async def async_pair(
+        self, hass: HomeAssistant, host: str, chosen: GroupCredentials
+    ) -> tuple[GroupCredentials, Ident]:
+        """Commission `chosen` unless an earlier submit did, then verify with a signed read."""
+        commissioned = self._commissioned
+        if commissioned is None:
+            sent_before = list(self._sent_keys)
+            if chosen not in sent_before:
+                self._sent_keys.append(chosen)
+            try:
+                await async_commission(hass, host, chosen)
+            except MieleCommissioningError:
+                for credentials in sent_before:
+                    with suppress(MieleError):
+                        ident = await async_read_ident(hass, host, credentials)
+                        return credentials, ident
+                raise
+            commissioned = self._commissioned = chosen
+        try:
+            return commissioned, await async_read_ident(hass, host, commissioned)
+        except MieleAuthError:
+            # The appliance was reset again meanwhile: commission on the next submit.
+            self._commissioned = None
+            raise
