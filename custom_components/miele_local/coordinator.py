@@ -21,6 +21,7 @@ from .const import (
     LOGGER,
     SETUP_TIMEOUT,
 )
+from .miele.codes import UnknownCodes
 from .miele.exceptions import (
     MieleAuthError,
     MieleConnectionError,
@@ -84,6 +85,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         self.manager = manager
         self.client = client
         self._held_off_sample = False
+        self.unknown_codes = UnknownCodes(entry.title)
 
     @property
     def health(self) -> DeviceHealth:
@@ -110,6 +112,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             raise
         if not self.last_update_success:
             LOGGER.info("%s is available again", self.config_entry.title)
+        self.unknown_codes.check(self.ident.device_type, state)
         return self._filter_spurious_off(state)
 
     def _filter_spurious_off(self, state: State) -> State:
