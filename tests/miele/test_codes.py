@@ -7,7 +7,6 @@ import logging
 import pytest
 
 from custom_components.miele_local.miele import codes
-from custom_components.miele_local.miele.codes.dishwasher import DISHWASHER_PHASES
 from custom_components.miele_local.miele.codes import (
     UnknownCodes,
     phase_key,
@@ -15,6 +14,7 @@ from custom_components.miele_local.miele.codes import (
     program_key,
     program_options,
 )
+from custom_components.miele_local.miele.codes.dishwasher import DISHWASHER_PHASES
 from custom_components.miele_local.miele.models import (
     DeviceType,
     ProgramType,
