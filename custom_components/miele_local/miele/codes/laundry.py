@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._table import numbered, table
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 WASHER_PROGRAMS = table(
     ("no_program", (0, -1)),
@@ -150,43 +155,9 @@ DRYER_PHASES = table(
     ("perfect_dry_active", (11054,)),
 )
 
-WASHER_DRYER_PHASES = table(
-    ("not_running", (0, 256, 512, 535, 536, 537, 65535)),
-    ("pre_wash", (257, 259)),
-    ("soak", (258,)),
-    ("main_wash", (260,)),
-    ("rinse", (261,)),
-    ("rinse_hold", (262,)),
-    ("cleaning", (263,)),
-    ("cooling_down", (264, 519)),
-    ("drain", (265,)),
-    ("spin", (266,)),
-    ("anti_crease", (267, 521)),
-    ("finished", (268, 522)),
-    ("venting", (269,)),
-    ("starch_stop", (270,)),
-    ("freshen_up_and_moisten", (271,)),
-    ("steam_smoothing", (272, 295, 530)),
-    ("hygiene", (279,)),
-    ("drying", (280, 514)),
-    ("disinfecting", (285,)),
-    ("program_running", (513,)),
-    ("machine_iron", (515,)),
-    ("hand_iron_2", (516,)),
-    ("normal", (517,)),
-    ("normal_plus", (518,)),
-    ("hand_iron_1", (520,)),
-    ("extra_dry", (523,)),
-    ("hand_iron", (524,)),
-    ("moisten", (526,)),
-    ("thermo_spin", (527,)),
-    ("timed_drying", (528,)),
-    ("warm_air", (529,)),
-    ("comfort_cooling", (531,)),
-    ("rinse_out_lint", (532,)),
-    ("rinses", (533,)),
-    ("smoothing", (534,)),
-    ("slightly_dry", (538,)),
-    ("safety_cooling", (539,)),
-    ("hygiene_drying", (525,)),
-)
+# A washer-dryer reports the washer's phases (below 512), the dryer's (512-539) and 65535.
+WASHER_DRYER_PHASES: Mapping[int, str] = {
+    **{code: name for code, name in WASHER_PHASES.items() if code < 512},
+    **{code: name for code, name in DRYER_PHASES.items() if 512 <= code <= 539},
+    65535: "not_running",
+}
