@@ -42,7 +42,7 @@ from .oven_automatic import OVEN_AUTOMATIC_PROGRAMS
 from .oven_modes import OVEN_MODES, WARMING_DRAWER_PROGRAMS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -138,6 +138,13 @@ def phase_options(device_type: int) -> list[str]:
     return sorted(set(PHASES.get(device_type, {}).values()))
 
 
+def _unnamed(
+    tables: Mapping[int, Mapping[int, str]], device_type: int, code: int
+) -> bool:
+    """Whether an appliance type that has a table reported a code it does not name."""
+    return device_type in tables and code not in tables[device_type]
+
+
 class UnknownCodes:
     """The codes one appliance reported that no table names; each is logged once at debug."""
 
@@ -156,20 +163,10 @@ class UnknownCodes:
         ):
             self._note(device_type, "program_type", state.program_type)
         program_id, phase = state.program_id, state.program_phase
-        if device_type in PROGRAMS and program_id is not None:
-            self._note_unnamed(device_type, "program_id", program_id, program_key)
-        if device_type in PHASES and phase is not None:
-            self._note_unnamed(device_type, "program_phase", phase, phase_key)
-
-    def _note_unnamed(
-        self,
-        device_type: int,
-        field: str,
-        code: int,
-        name: Callable[[int, int], str | None],
-    ) -> None:
-        if name(device_type, code) is None:
-            self._note(device_type, field, code)
+        if program_id is not None and _unnamed(PROGRAMS, device_type, program_id):
+            self._note(device_type, "program_id", program_id)
+        if phase is not None and _unnamed(PHASES, device_type, phase):
+            self._note(device_type, "program_phase", phase)
 
     def _note(self, device_type: int, field: str, code: int) -> None:
         seen = self._seen.setdefault(field, set())
