@@ -38,6 +38,7 @@ def test_every_code_name_has_a_text() -> None:
     assert programmes == set(sensors["program"]["state"])
     assert phases == set(sensors["program_phase"]["state"])
     assert set(codes.status_options()) == set(sensors["status"]["state"])
+    assert set(codes.program_type_options()) == set(sensors["program_type"]["state"])
 
 
 def test_problems_are_found() -> None:
