@@ -19,6 +19,7 @@ from syrupy.filters import props
 from custom_components.miele_local.const import DOMAIN
 
 from .conftest import TEST_FAB_NUMBER, TEST_GROUP_ID
+from .helpers import poll
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -156,3 +157,27 @@ async def test_diagnostics_of_an_entry_with_broken_data(
     assert credentials.group_id not in json.dumps(diagnostics)
     assert diagnostics["entry"]["title"] == "Miele oven"
     assert diagnostics["entry"]["state"] == ConfigEntryState.SETUP_ERROR.value
+
+
+@pytest.mark.parametrize("appliance_type", ["tumble_dryer"])
+async def test_unknown_codes_are_listed(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Codes no table names are listed once each, by State field."""
+    simulator.update_state(Status=99, ProgramID=4242, ProgramPhase=260)
+    await poll(hass, freezer)
+    simulator.update_state(ProgramType=9)
+    await poll(hass, freezer)
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+    assert diagnostics["unknown_codes"] == {
+        "program_id": [4242],
+        "program_phase": [260],
+        "program_type": [9],
+        "status": [99],
+    }

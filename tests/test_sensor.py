@@ -229,8 +229,7 @@ async def test_delayed_start(
     assert hass.states.get("sensor.miele_000177753917_start_in").state == "90"
     assert hass.states.get(start).state == "2026-05-04T13:31:00+00:00"
     assert (
-        hass.states.get("sensor.miele_000177753917_programme_type").state
-        == "own_program"
+        hass.states.get("sensor.miele_000177753917_programme_type").state == "program"
     )
 
     simulator.update_state(Status=5, StartTime=[0, 0], ProgramType=42)

@@ -26,6 +26,7 @@ from .const import (
     OFF_CONFIRM_DELAY,
     setup_budget,
 )
+from .miele.codes import UnknownCodes
 from .miele.exceptions import (
     MieleAuthError,
     MieleConnectionError,
@@ -88,6 +89,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         # The manager's health check then never adds a request to this polling.
         manager.set_poll_interval(self.device_id, interval.total_seconds())
         self._cancel_off_confirmation: CALLBACK_TYPE | None = None
+        self.unknown_codes = UnknownCodes(entry.title)
 
     @property
     def health(self) -> DeviceHealth:
@@ -107,6 +109,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
     async def _async_update_data(self) -> State:
         """Read State; an "off" right after an active state is confirmed shortly after."""
         state = await self._read(lambda: self.client.get_state(self.device_id))
+        self.unknown_codes.check(self.ident.device_type, state)
         return self._filter_spurious_off(state)
 
     def _filter_spurious_off(self, state: State) -> State:

@@ -1,5 +1,5 @@
 """
-Diagnostics: the entry, the appliance's Ident and State, and connection health.
+Diagnostics: the entry, the appliance's Ident and State, unknown codes, connection health.
 
 The group key, the GroupID and the serial number (FabNumber, also the appliance id) never
 appear. An entry that failed to load still downloads what is known: its redacted data and
@@ -70,12 +70,13 @@ async def async_get_device_diagnostics(
 
 
 def _appliance(coordinator: MieleHubCoordinator) -> dict[str, Any]:
-    """Return the appliance's Ident, State, health and reset evidence."""
+    """Return the appliance's Ident, State, unknown codes, health and reset evidence."""
     resetter = coordinator.manager.get_device_resetter()
     evidence = resetter.last_evidence(coordinator.device_id)
     return {
         "ident": async_redact_data(dict(coordinator.ident.raw), TO_REDACT),
         "state": None if coordinator.data is None else dict(coordinator.data.raw),
+        "unknown_codes": coordinator.unknown_codes.as_dict(),
         "health": asdict(coordinator.health),
         "reset_evidence": None
         if evidence is None

@@ -175,6 +175,8 @@ class MieleSensorEntityDescription(SensorEntityDescription):
 
     value_fn: Callable[[State, Ident], StateType]
     exists_fn: ExistsFn = always
+    options_fn: Callable[[int], list[str]] | None = None
+    """For enum sensors whose options depend on the appliance type."""
 
 
 class MieleEntity(CoordinatorEntity[MieleHubCoordinator]):

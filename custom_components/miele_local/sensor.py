@@ -35,15 +35,7 @@ from .entity import (
 )
 from .miele import codes
 from .miele.connection.health import ConnectionState, DeviceHealth
-from .miele.models import (
-    DeviceType,
-    Ident,
-    ProgramType,
-    State,
-    Status,
-    program_key,
-    program_phase_key,
-)
+from .miele.models import DeviceType, Ident, State, Status
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -69,43 +61,6 @@ DRYING_STEPS = (
 STANDBY_STATES = {1: "network_idle", 2: "deep_standby", 3: "going_to_standby"}
 """Translation keys of ``StandbyState`` (0 means not known, shown as unknown)."""
 
-STATUS_OPTIONS = [status.name.lower() for status in Status]
-PROGRAM_TYPE_OPTIONS = [program_type.name.lower() for program_type in ProgramType]
-PROGRAM_OPTIONS = sorted(
-    {
-        name
-        for table in (
-            codes.WASHER_PROGRAMS,
-            codes.DRYER_PROGRAMS,
-            codes.DISHWASHER_PROGRAMS,
-            codes.OVEN_PROGRAMS,
-            codes.WARMING_DRAWER_PROGRAMS,
-            codes.ROBOT_VACUUM_PROGRAMS,
-            codes.COFFEE_PROGRAMS,
-        )
-        for name in table.values()
-    }
-)
-PHASE_OPTIONS = sorted(
-    {
-        name
-        for table in (
-            codes.WASHER_PHASES,
-            codes.DRYER_PHASES,
-            codes.DISHWASHER_PHASES,
-            codes.OVEN_PHASES,
-            codes.WARMING_DRAWER_PHASES,
-            codes.MICROWAVE_PHASES,
-            codes.OVEN_MICROWAVE_PHASES,
-            codes.STEAM_OVEN_PHASES,
-            codes.STEAM_OVEN_COMBI_PHASES,
-            codes.STEAM_OVEN_MICRO_PHASES,
-            codes.COFFEE_PHASES,
-            codes.ROBOT_VACUUM_PHASES,
-        )
-        for name in table.values()
-    }
-)
 FINISH_TIME_TOLERANCE = timedelta(minutes=1)
 
 
@@ -117,24 +72,24 @@ class MieleHealthSensorEntityDescription(SensorEntityDescription):
 
 
 def _status(state: State, _ident: Ident) -> str | None:
-    return state.status.name.lower() if isinstance(state.status, Status) else None
+    return None if state.status is None else codes.status_key(state.status)
 
 
 def _program_type(state: State, _ident: Ident) -> str | None:
     program_type = state.program_type
-    return program_type.name.lower() if isinstance(program_type, ProgramType) else None
+    return None if program_type is None else codes.program_type_key(program_type)
 
 
 def _program(state: State, ident: Ident) -> str | None:
     if state.program_id is None:
         return None
-    return program_key(ident.device_type, state.program_id)
+    return codes.program_key(ident.device_type, state.program_id)
 
 
 def _phase(state: State, ident: Ident) -> str | None:
     if state.program_phase is None:
         return None
-    return program_phase_key(ident.device_type, state.program_phase)
+    return codes.phase_key(ident.device_type, state.program_phase)
 
 
 def _minutes(duration: timedelta | None) -> int | None:
@@ -155,14 +110,14 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         key="status",
         translation_key="status",
         device_class=SensorDeviceClass.ENUM,
-        options=STATUS_OPTIONS,
+        options=codes.status_options(),
         value_fn=_status,
     ),
     MieleSensorEntityDescription(
         key="program",
         translation_key="program",
         device_class=SensorDeviceClass.ENUM,
-        options=PROGRAM_OPTIONS,
+        options_fn=codes.program_options,
         value_fn=_program,
         exists_fn=for_types(PROGRAMME_APPLIANCES),
     ),
@@ -170,7 +125,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         key="program_phase",
         translation_key="program_phase",
         device_class=SensorDeviceClass.ENUM,
-        options=PHASE_OPTIONS,
+        options_fn=codes.phase_options,
         value_fn=_phase,
         exists_fn=for_types(PROGRAMME_APPLIANCES),
     ),
@@ -187,7 +142,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         translation_key="program_type",
         device_class=SensorDeviceClass.ENUM,
         entity_category=EntityCategory.DIAGNOSTIC,
-        options=PROGRAM_TYPE_OPTIONS,
+        options=codes.program_type_options(),
         value_fn=_program_type,
         exists_fn=for_types(PROGRAMME_APPLIANCES),
     ),
@@ -364,6 +319,16 @@ class MieleSensor(MieleEntity, SensorEntity):
     """A value read from the appliance's State."""
 
     entity_description: MieleSensorEntityDescription
+
+    def __init__(
+        self,
+        coordinator: MieleHubCoordinator,
+        description: MieleSensorEntityDescription,
+    ) -> None:
+        """Take enum options for the appliance's type when they depend on it."""
+        super().__init__(coordinator, description)
+        if description.options_fn is not None:
+            self._attr_options = description.options_fn(coordinator.ident.device_type)
 
     @property
     def native_value(self) -> StateType:

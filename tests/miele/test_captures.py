@@ -14,7 +14,13 @@ from typing import Any
 
 import pytest
 
-from custom_components.miele_local.miele.models import ProgramType, State, Status
+from custom_components.miele_local.miele import codes
+from custom_components.miele_local.miele.models import (
+    DeviceType,
+    ProgramType,
+    State,
+    Status,
+)
 from simulator.appliances import APPLIANCES
 
 CAPTURES = Path(__file__).parent.parent / "fixtures" / "captures"
@@ -46,9 +52,15 @@ def test_simulator_template_carries_the_capture(name: str) -> None:
 def test_washer_running_cottons() -> None:
     state = State.from_json(_load("washer_wec395")["state"])
     assert state.status is Status.RUNNING
-    assert state.program_type is ProgramType.OWN_PROGRAM
+    assert state.program_type is ProgramType.PROGRAM
     assert state.program_id == 1
     assert state.program_phase == 260
+    # Named as Miele names them: type 1 is "Program", programme 1 Cottons, phase Main wash.
+    assert codes.program_type_key(state.program_type) == "program"
+    assert codes.program_key(DeviceType.WASHING_MACHINE, state.program_id) == "cottons"
+    assert (
+        codes.phase_key(DeviceType.WASHING_MACHINE, state.program_phase) == "main_wash"
+    )
     assert state.remaining_time == timedelta(minutes=55)
     assert state.elapsed_time == timedelta(minutes=19)
     assert state.target_temperatures == (40.0, None, None)

@@ -1,4 +1,4 @@
-"""Parsing of Ident and State, enums that keep unknown codes, and the code tables."""
+"""Parsing of Ident and State, and enums that keep unknown codes."""
 
 from __future__ import annotations
 
@@ -18,8 +18,6 @@ from custom_components.miele_local.miele.models import (
     RemoteEnable,
     State,
     Status,
-    program_key,
-    program_phase_key,
 )
 
 WASHER_STATE: dict[str, Any] = {
@@ -77,7 +75,7 @@ def test_enums_have_the_protocol_values() -> None:
     }
     assert Status.parse(5) is Status.RUNNING
     assert Status.parse(255) is Status.NOT_CONNECTED
-    assert ProgramType.parse(1) is ProgramType.OWN_PROGRAM
+    assert ProgramType.parse(1) is ProgramType.PROGRAM
 
 
 @pytest.mark.parametrize(
@@ -209,7 +207,7 @@ def test_ident_wrong_shape(obj: object, message: str) -> None:
 def test_state_from_json_washer_example() -> None:
     state = State.from_json(WASHER_STATE)
     assert state.status is Status.RUNNING
-    assert state.program_type is ProgramType.OWN_PROGRAM
+    assert state.program_type is ProgramType.PROGRAM
     assert state.program_id == 1
     assert state.program_phase == 260
     assert state.remaining_time == timedelta(minutes=55)
@@ -346,76 +344,3 @@ def test_state_is_frozen_and_hashable() -> None:
         state.status = Status.OFF  # type: ignore[misc]
     assert state == State.from_json(dict(WASHER_STATE))
     assert hash(state) == hash(State.from_json(WASHER_STATE))
-
-
-@pytest.mark.parametrize(
-    ("device_type", "phase", "key"),
-    [
-        (DeviceType.WASHING_MACHINE, 256, "not_running"),
-        (DeviceType.WASHING_MACHINE, 260, "main_wash"),
-        (DeviceType.WASHING_MACHINE, 261, "rinse"),
-        (DeviceType.WASHING_MACHINE, 266, "spin"),
-        (DeviceType.WASHING_MACHINE, 295, "steam_smoothing"),
-        (DeviceType.TUMBLE_DRYER, 514, "drying"),
-        (DeviceType.TUMBLE_DRYER, 539, "safety_cooling"),
-        (DeviceType.WASHER_DRYER, 260, "main_wash"),
-        (DeviceType.WASHER_DRYER, 514, "drying"),
-        (DeviceType.WASHER_DRYER, 280, "drying"),
-        (DeviceType.DISHWASHER, 1795, "main_dishwash"),
-        (DeviceType.DISHWASHER, 1801, "pre_dishwash"),
-        (DeviceType.OVEN, 3073, "heating_up"),
-        (DeviceType.OVEN, 3099, "pre_heating"),
-        (DeviceType.DISH_WARMER, 3094, "keeping_warm"),
-        (DeviceType.MICROWAVE, 3330, "process_running"),
-        (DeviceType.COFFEE_SYSTEM, 4377, "grinding"),
-        (DeviceType.ROBOT_VACUUM_CLEANER, 5903, "docked"),
-        (DeviceType.STEAM_OVEN, 7940, "heating_up_phase"),
-        (DeviceType.STEAM_OVEN_COMBI, 7961, "drying"),
-        (DeviceType.STEAM_OVEN_MICRO, 7942, "process_running"),
-        (DeviceType.OVEN_MICROWAVE, 3339, "cooling_phase"),
-        (1, 260, "main_wash"),
-    ],
-)
-def test_program_phase_key(device_type: int, phase: int, key: str) -> None:
-    assert program_phase_key(device_type, phase) == key
-
-
-@pytest.mark.parametrize(
-    ("device_type", "phase"),
-    [
-        (DeviceType.WASHING_MACHINE, 1795),
-        (DeviceType.TUMBLE_DRYER, 260),
-        (DeviceType.FRIDGE, 0),
-        (9999, 260),
-    ],
-)
-def test_program_phase_key_unknown(device_type: int, phase: int) -> None:
-    assert program_phase_key(device_type, phase) is None
-
-
-@pytest.mark.parametrize(
-    ("device_type", "program_id", "key"),
-    [
-        (DeviceType.WASHING_MACHINE, 1, "cottons"),
-        (DeviceType.WASHING_MACHINE, 190, "eco_40_60"),
-        (DeviceType.WASHER_DRYER, 46, "warm_air"),
-        (DeviceType.TUMBLE_DRYER, 2, "cottons"),
-        (DeviceType.DISHWASHER, 3, "eco"),
-        (DeviceType.OVEN, 13, "fan_plus"),
-        (DeviceType.STEAM_OVEN_COMBI, 8, "steam_cooking"),
-        (DeviceType.DISH_WARMER, 3, "keep_warm"),
-        (DeviceType.ROBOT_VACUUM_CLEANER, 1, "auto"),
-        (DeviceType.COFFEE_SYSTEM, 24001, "espresso"),
-        (DeviceType.COFFEE_SYSTEM, 24129, "espresso"),
-        (DeviceType.COFFEE_SYSTEM, 24023, "chai_latte"),
-        (DeviceType.COFFEE_SYSTEM, 24751, "descaling"),
-    ],
-)
-def test_program_key(device_type: int, program_id: int, key: str) -> None:
-    assert program_key(device_type, program_id) == key
-
-
-def test_program_key_unknown() -> None:
-    assert program_key(DeviceType.WASHING_MACHINE, 123456) is None
-    assert program_key(DeviceType.HOOD, 1) is None
-    assert program_key(4242, 1) is None

@@ -1,5 +1,5 @@
 """
-Typed views of the appliance's JSON: enums, ``Ident``, ``State`` and code-table lookups.
+Typed views of the appliance's JSON: enums, ``Ident`` and ``State``.
 
 Unknown codes are kept as plain ``int`` and malformed state fields become ``None``: an odd
 firmware never crashes the integration.
@@ -13,7 +13,6 @@ from enum import IntEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Self
 
-from . import codes
 from .credentials import validate_device_id
 from .exceptions import MieleConfigError, MieleProtocolError
 
@@ -103,7 +102,7 @@ class ProgramType(_Code):
     """Kind of programme selected (``State.ProgramType``)."""
 
     NORMAL_OPERATION = 0
-    OWN_PROGRAM = 1
+    PROGRAM = 1  # Miele's own name for it ("Program", e.g. Cottons on a washer)
     AUTOMATIC_PROGRAM = 2
     CLEANING_CARE_PROGRAM = 3
     MAINTENANCE_PROGRAM = 4
@@ -140,64 +139,6 @@ class RemoteEnable(_Code):
     DISABLED = 0
     NOT_POSSIBLE_NOW = 7
     FULL = 15
-
-
-_PHASES: Mapping[int, Mapping[int, str]] = {
-    DeviceType.WASHING_MACHINE: codes.WASHER_PHASES,
-    DeviceType.WASHING_MACHINE_SEMI_PROFESSIONAL: codes.WASHER_PHASES,
-    DeviceType.WASHING_MACHINE_PROFESSIONAL: codes.WASHER_PHASES,
-    DeviceType.TUMBLE_DRYER: codes.DRYER_PHASES,
-    DeviceType.TUMBLE_DRYER_SEMI_PROFESSIONAL: codes.DRYER_PHASES,
-    DeviceType.DRYER_PROFESSIONAL: codes.DRYER_PHASES,
-    DeviceType.WASHER_DRYER: codes.WASHER_DRYER_PHASES,
-    DeviceType.DISHWASHER: codes.DISHWASHER_PHASES,
-    DeviceType.DISHWASHER_SEMI_PROFESSIONAL: codes.DISHWASHER_PHASES,
-    DeviceType.DISHWASHER_PROFESSIONAL: codes.DISHWASHER_PHASES,
-    DeviceType.OVEN: codes.OVEN_PHASES,
-    DeviceType.DIALOG_OVEN: codes.OVEN_PHASES,
-    DeviceType.OVEN_MICROWAVE: codes.OVEN_MICROWAVE_PHASES,
-    DeviceType.STEAM_OVEN: codes.STEAM_OVEN_PHASES,
-    DeviceType.STEAM_OVEN_COMBI: codes.STEAM_OVEN_COMBI_PHASES,
-    DeviceType.STEAM_OVEN_MK2: codes.STEAM_OVEN_COMBI_PHASES,
-    DeviceType.STEAM_OVEN_MICRO: codes.STEAM_OVEN_MICRO_PHASES,
-    DeviceType.MICROWAVE: codes.MICROWAVE_PHASES,
-    DeviceType.COFFEE_SYSTEM: codes.COFFEE_PHASES,
-    DeviceType.ROBOT_VACUUM_CLEANER: codes.ROBOT_VACUUM_PHASES,
-    DeviceType.DISH_WARMER: codes.WARMING_DRAWER_PHASES,
-}
-
-_PROGRAMS: Mapping[int, Mapping[int, str]] = {
-    DeviceType.WASHING_MACHINE: codes.WASHER_PROGRAMS,
-    DeviceType.WASHING_MACHINE_SEMI_PROFESSIONAL: codes.WASHER_PROGRAMS,
-    DeviceType.WASHING_MACHINE_PROFESSIONAL: codes.WASHER_PROGRAMS,
-    DeviceType.WASHER_DRYER: codes.WASHER_PROGRAMS,
-    DeviceType.TUMBLE_DRYER: codes.DRYER_PROGRAMS,
-    DeviceType.TUMBLE_DRYER_SEMI_PROFESSIONAL: codes.DRYER_PROGRAMS,
-    DeviceType.DRYER_PROFESSIONAL: codes.DRYER_PROGRAMS,
-    DeviceType.DISHWASHER: codes.DISHWASHER_PROGRAMS,
-    DeviceType.DISHWASHER_SEMI_PROFESSIONAL: codes.DISHWASHER_PROGRAMS,
-    DeviceType.DISHWASHER_PROFESSIONAL: codes.DISHWASHER_PROGRAMS,
-    DeviceType.OVEN: codes.OVEN_PROGRAMS,
-    DeviceType.OVEN_MICROWAVE: codes.OVEN_PROGRAMS,
-    DeviceType.DIALOG_OVEN: codes.OVEN_PROGRAMS,
-    DeviceType.STEAM_OVEN: codes.OVEN_PROGRAMS,
-    DeviceType.STEAM_OVEN_COMBI: codes.OVEN_PROGRAMS,
-    DeviceType.STEAM_OVEN_MK2: codes.OVEN_PROGRAMS,
-    DeviceType.STEAM_OVEN_MICRO: codes.OVEN_PROGRAMS,
-    DeviceType.DISH_WARMER: codes.WARMING_DRAWER_PROGRAMS,
-    DeviceType.ROBOT_VACUUM_CLEANER: codes.ROBOT_VACUUM_PROGRAMS,
-    DeviceType.COFFEE_SYSTEM: codes.COFFEE_PROGRAMS,
-}
-
-
-def program_phase_key(device_type: int, phase: int) -> str | None:
-    """Return the translation key of a programme phase, or ``None`` when unknown for this appliance."""
-    return _PHASES.get(device_type, {}).get(phase)
-
-
-def program_key(device_type: int, program_id: int) -> str | None:
-    """Return the translation key of a programme id, or ``None`` when unknown for this appliance."""
-    return _PROGRAMS.get(device_type, {}).get(program_id)
 
 
 def _int(value: object) -> int | None:
