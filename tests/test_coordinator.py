@@ -9,7 +9,7 @@ from homeassistant.exceptions import HomeAssistantError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.miele_local.const import CONF_RETRIES, CONF_SCAN_INTERVAL, DOMAIN
+from custom_components.miele_local.const import DEFAULT_RETRIES, DOMAIN
 from custom_components.miele_local.miele.connection.health import ConnectionState
 from custom_components.miele_local.miele.models import Status
 
@@ -45,43 +45,17 @@ async def test_polls_state_every_scan_interval(
     assert sum(1 for r in simulator.requests if r.path.endswith("/State")) == reads + 1
 
 
-async def test_scan_interval_option(
-    hass: HomeAssistant, simulator: Any, credentials: Any
-) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=simulator.device_id,
-        data=entry_data(simulator.host, simulator.device_id, credentials),
-        options={CONF_SCAN_INTERVAL: 120},
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    assert coordinator_of(entry).update_interval is not None
-    assert coordinator_of(entry).update_interval.total_seconds() == 120
-
-
-@pytest.mark.parametrize(("retries", "attempts"), [(0, 1), (2, 3)])
-async def test_retries_option_bounds_attempts_per_poll(
+async def test_failed_poll_retries_three_times(
     hass: HomeAssistant,
+    init_integration: MockConfigEntry,
     simulator: Any,
-    credentials: Any,
     freezer: FrozenDateTimeFactory,
-    retries: int,
-    attempts: int,
 ) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=simulator.device_id,
-        data=entry_data(simulator.host, simulator.device_id, credentials),
-        options={CONF_RETRIES: retries},
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    coordinator = coordinator_of(entry)
+    coordinator = coordinator_of(init_integration)
     simulator.set_fault("offline")
     await poll(hass, freezer)
     assert not coordinator.last_update_success
-    assert coordinator.health.consecutive_failures == attempts
+    assert coordinator.health.consecutive_failures == 1 + DEFAULT_RETRIES
 
 
 async def test_single_off_sample_is_held(

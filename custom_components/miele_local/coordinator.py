@@ -1,26 +1,19 @@
-"""One coordinator per appliance: reads Ident once and State every scan interval."""
+"""One coordinator per appliance: reads Ident once, then State at a cadence that follows the appliance."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .const import (
-    CONF_RETRIES,
-    CONF_SCAN_INTERVAL,
-    DEFAULT_RETRIES,
-    DEFAULT_SCAN_INTERVAL,
-    DOMAIN,
-    LOGGER,
-    SETUP_TIMEOUT,
-)
+from .cadence import poll_interval
+from .const import DEFAULT_RETRIES, DOMAIN, LOGGER, READ_NOW_COOLDOWN, SETUP_TIMEOUT
 from .miele.exceptions import (
     MieleAuthError,
     MieleConnectionError,
@@ -69,14 +62,15 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         client: MieleClient,
         profile: DeviceProfile,
     ) -> None:
-        """Poll `profile`'s appliance every scan interval (an option, 30 s by default)."""
+        """Poll `profile`'s appliance; requested reads run at once, coalesced."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=f"Miele {profile.device_id}",
-            update_interval=timedelta(
-                seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+            update_interval=poll_interval(None),
+            request_refresh_debouncer=Debouncer(
+                hass, LOGGER, cooldown=READ_NOW_COOLDOWN, immediate=True
             ),
         )
         self.device_id = profile.device_id
@@ -84,6 +78,33 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         self.manager = manager
         self.client = client
         self._held_off_sample = False
+        self._push_active = False
+
+    @property
+    def push_active(self) -> bool:
+        """Whether pushes arrive from the appliance (set by the push listener)."""
+        return self._push_active
+
+    @push_active.setter
+    def push_active(self, active: bool) -> None:
+        """Back polling off while pushes arrive; return to the cadence when they stop."""
+        if active == self._push_active:
+            return
+        self._push_active = active
+        self.update_interval = poll_interval(self.data, push_active=active)
+        if (
+            self._unsub_refresh is not None
+        ):  # move the scheduled read, not one in flight
+            self._schedule_refresh()
+
+    async def async_read_now(self) -> None:
+        """
+        Read State at once (an action, a push, `homeassistant.update_entity`).
+
+        Reads are coalesced: never two in flight; a request during a read or within
+        `READ_NOW_COOLDOWN` after one queues a single read for the end of the cooldown.
+        """
+        await self.async_request_refresh()
 
     @property
     def health(self) -> DeviceHealth:
@@ -110,7 +131,9 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             raise
         if not self.last_update_success:
             LOGGER.info("%s is available again", self.config_entry.title)
-        return self._filter_spurious_off(state)
+        state = self._filter_spurious_off(state)
+        self.update_interval = poll_interval(state, push_active=self._push_active)
+        return state
 
     def _filter_spurious_off(self, state: State) -> State:
         """
@@ -164,9 +187,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             return await self.manager.execute_with_retry(
                 self.device_id,
                 read,
-                retries=int(
-                    self.config_entry.options.get(CONF_RETRIES, DEFAULT_RETRIES)
-                ),
+                retries=DEFAULT_RETRIES,
             )
         except MieleAuthError as err:
             if await self.manager.get_device_resetter().detect_factory_reset(
@@ -222,7 +243,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     async def async_send_action(self, payload: Mapping[str, int]) -> None:
-        """Send one action exactly once, then refresh; failures become translated errors."""
+        """Send one action exactly once, then read State at once; failures become translated errors."""
         try:
             await self.manager.execute_once(
                 self.device_id, lambda: self.client.send_action(self.device_id, payload)
@@ -242,4 +263,4 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
                     "error": str(err),
                 },
             ) from err
-        await self.async_request_refresh()
+        await self.async_read_now()
