@@ -14,6 +14,7 @@ import shlex
 import sys
 
 from . import client_cost, household, plot, recovery, report, scale
+from .household_day import FINISHED
 from .measure import machine, percentile
 
 CPU_TARGET = 200e-6  # client CPU per request
@@ -162,17 +163,18 @@ async def _household(args: argparse.Namespace, header: str) -> str:
     fixed, lan, adaptive, push = (policy.name for policy in household.POLICIES)
     push_p95 = percentile(household.pooled(traces, push), 95)
     push_rate = max(t.per_hour for t in traces if t.policy == push)
-    finished_p95 = percentile(
-        household.pooled(traces, adaptive, household.FINISHED), 95
-    )
+    finished_p95 = percentile(household.pooled(traces, adaptive, FINISHED), 95)
     ours, theirs = (household.household_rate(traces, name) for name in (adaptive, lan))
     return "\n".join(
         [
             header,
             "",
-            f"{days} simulated household day(s) ({len(traces)} appliance runs, "
-            f"{sum(len(t.reads) for t in traces)} real State reads); fixed 30 s: "
-            f"{household.household_rate(traces, fixed):.0f} requests/h for the household.",
+            (
+                f"{days} simulated household day(s) ({len(traces)} appliance runs, "
+                f"{sum(len(t.reads) for t in traces)} real State reads); fixed 30 s: "
+                f"{household.household_rate(traces, fixed):.0f} requests/h for the "
+                "household."
+            ),
             "",
             household.table(traces),
             "",

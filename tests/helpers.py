@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from typing import TYPE_CHECKING
 from weakref import WeakSet
 
@@ -14,6 +13,8 @@ from custom_components.miele_local import cadence
 from custom_components.miele_local.const import DOMAIN
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
 
