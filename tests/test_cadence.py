@@ -110,7 +110,9 @@ async def test_cadence_follows_a_programme_to_its_end_and_off(
     simulator: SimulatedAppliance,
 ) -> None:
     coordinator = coordinator_of(init_integration)
+    monitor = coordinator.manager.get_health_monitor()
     assert coordinator.update_interval == cadence.RUNNING
+    assert monitor.poll_interval(simulator.device_id) == cadence.RUNNING.total_seconds()
     reads = state_reads(simulator)
     await elapse(hass, freezer, cadence.RUNNING)
     assert state_reads(simulator) == reads + 1
@@ -129,6 +131,7 @@ async def test_cadence_follows_a_programme_to_its_end_and_off(
     await elapse(hass, freezer, cadence.IDLE)
     assert coordinator.data.status == Status.OFF
     assert coordinator.update_interval == cadence.OFF
+    assert monitor.poll_interval(simulator.device_id) == cadence.OFF.total_seconds()
     reads = state_reads(simulator)
     await elapse(hass, freezer, cadence.IDLE)
     assert state_reads(simulator) == reads  # off: nothing read after one minute
@@ -228,6 +231,10 @@ async def test_push_backs_polling_off_while_pushes_arrive(
     coordinator.push_active = True
     coordinator.push_active = True  # unchanged: nothing moves
     assert coordinator.update_interval == cadence.PUSHED
+    assert (
+        coordinator.manager.get_health_monitor().poll_interval(simulator.device_id)
+        == cadence.PUSHED.total_seconds()
+    )
     await elapse(hass, freezer, cadence.OFF)
     assert state_reads(simulator) == reads
     await elapse(hass, freezer, cadence.PUSHED - cadence.OFF)

@@ -30,7 +30,7 @@ def coordinator_of(entry: MockConfigEntry) -> MieleHubCoordinator:
     return entry.runtime_data.coordinator
 
 
-async def test_polls_state_every_scan_interval(
+async def test_polls_state_at_the_cadence(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: Any,

@@ -68,7 +68,6 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             LOGGER,
             config_entry=entry,
             name=f"Miele {profile.device_id}",
-            update_interval=poll_interval(None),
             request_refresh_debouncer=Debouncer(
                 hass, LOGGER, cooldown=READ_NOW_COOLDOWN, immediate=True
             ),
@@ -79,6 +78,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         self.client = client
         self._held_off_sample = False
         self._push_active = False
+        self._follow(None)
 
     @property
     def push_active(self) -> bool:
@@ -91,11 +91,17 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         if active == self._push_active:
             return
         self._push_active = active
-        self.update_interval = poll_interval(self.data, push_active=active)
+        self._follow(self.data)
         if (
             self._unsub_refresh is not None
         ):  # move the scheduled read, not one in flight
             self._schedule_refresh()
+
+    def _follow(self, state: State | None) -> None:
+        """Time the next read from `state`; the manager's health check waits for it too."""
+        interval = poll_interval(state, push_active=self._push_active)
+        self.update_interval = interval
+        self.manager.set_poll_interval(self.device_id, interval.total_seconds())
 
     async def async_read_now(self) -> None:
         """
@@ -132,7 +138,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         if not self.last_update_success:
             LOGGER.info("%s is available again", self.config_entry.title)
         state = self._filter_spurious_off(state)
-        self.update_interval = poll_interval(state, push_active=self._push_active)
+        self._follow(state)
         return state
 
     def _filter_spurious_off(self, state: State) -> State:
