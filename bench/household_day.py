@@ -114,83 +114,33 @@ def _fridge(rng: random.Random) -> list[Change]:
     return changes
 
 
+PROGRAMMES: Final = (
+    # appliance, switched on (h), minutes, switched off (s after the end), ProgramID, phase
+    ("washer", 7.5, 119, 2700, 1, 260),
+    ("washer", 17.75, 49, 1200, 3, 260),
+    ("tumble_dryer", 10.5, 90, 1800, 3, 514),
+    ("tumble_dryer", 19.25, 70, 2400, 3, 514),
+    ("dishwasher", 13.25, 179, 3600, 6, 1794),
+    ("dishwasher", 20.5, 139, 600, 6, 1794),
+    ("oven", 11.8, 40, 300, 13, 3074),
+    ("oven", 18.3, 25, 180, 13, 3074),
+)
+
+
 def day(rng: random.Random, offset: float = 0.0) -> dict[str, list[Change]]:
     """One household day's changes per appliance, sorted, shifted by ``offset`` seconds."""
-    plan = {
-        "washer": _programme(
+    plan: dict[str, list[Change]] = {appliance: [] for appliance in HOUSEHOLD}
+    for appliance, on_at, minutes, off_after, programme, phase in PROGRAMMES:
+        plan[appliance] += _programme(
             rng,
-            "washer",
-            on_at=7.5 * HOUR,
-            minutes=119,
-            off_after=2700,
-            programme=1,
-            phase=260,
+            appliance,
+            on_at=on_at * HOUR,
+            minutes=minutes,
+            off_after=off_after,
+            programme=programme,
+            phase=phase,
         )
-        + _programme(
-            rng,
-            "washer",
-            on_at=17.75 * HOUR,
-            minutes=49,
-            off_after=1200,
-            programme=3,
-            phase=260,
-        ),
-        "tumble_dryer": _programme(
-            rng,
-            "tumble_dryer",
-            on_at=10.5 * HOUR,
-            minutes=90,
-            off_after=1800,
-            programme=3,
-            phase=514,
-        )
-        + _programme(
-            rng,
-            "tumble_dryer",
-            on_at=19.25 * HOUR,
-            minutes=70,
-            off_after=2400,
-            programme=3,
-            phase=514,
-        ),
-        "dishwasher": _programme(
-            rng,
-            "dishwasher",
-            on_at=13.25 * HOUR,
-            minutes=179,
-            off_after=3600,
-            programme=6,
-            phase=1794,
-        )
-        + _programme(
-            rng,
-            "dishwasher",
-            on_at=20.5 * HOUR,
-            minutes=139,
-            off_after=600,
-            programme=6,
-            phase=1794,
-        ),
-        "oven": _programme(
-            rng,
-            "oven",
-            on_at=11.8 * HOUR,
-            minutes=40,
-            off_after=300,
-            programme=13,
-            phase=3074,
-        )
-        + _programme(
-            rng,
-            "oven",
-            on_at=18.3 * HOUR,
-            minutes=25,
-            off_after=180,
-            programme=13,
-            phase=3074,
-        ),
-        "fridge_freezer": _fridge(rng),
-    }
+    plan["fridge_freezer"] = _fridge(rng)
     return {
         appliance: sorted(
             (Change(c.at + offset, c.kind, c.fields) for c in changes),

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from custom_components.miele_local.coordinator import MieleHubCoordinator
     from simulator import SimulatedAppliance
 
 APPLIANCES = (
@@ -36,6 +38,11 @@ APPLIANCES = (
 FROZEN_START = "2026-05-04T12:00:20+00:00"
 ENDLESS_TASKS: WeakSet[asyncio.Task[None]] = WeakSet()
 """Background tasks that run until Home Assistant stops (the manager's maintenance loop)."""
+
+
+def coordinator_of(entry: MockConfigEntry) -> MieleHubCoordinator:
+    """The loaded entry's coordinator."""
+    return entry.runtime_data.coordinator
 
 
 async def wait_idle(hass: HomeAssistant) -> None:

@@ -21,14 +21,13 @@ from custom_components.miele_local.cadence import poll_interval
 from custom_components.miele_local.const import READ_NOW_COOLDOWN
 from custom_components.miele_local.miele.models import State, Status
 
-from .helpers import wait_idle
+from .helpers import coordinator_of, wait_idle
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from custom_components.miele_local.coordinator import MieleHubCoordinator
     from simulator import SimulatedAppliance
 
 RUNNING_WASHER = {"Status": 5, "ProgramID": 1, "RemainingTime": [0, 55]}
@@ -96,11 +95,6 @@ async def elapse(
     freezer.tick(interval)
     async_fire_time_changed(hass)
     await wait_idle(hass)
-
-
-def coordinator_of(entry: MockConfigEntry) -> MieleHubCoordinator:
-    """The loaded entry's coordinator."""
-    return entry.runtime_data.coordinator
 
 
 async def test_cadence_follows_a_programme_to_its_end_and_off(

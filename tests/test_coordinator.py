@@ -14,20 +14,14 @@ from custom_components.miele_local.miele.connection.health import ConnectionStat
 from custom_components.miele_local.miele.models import Status
 
 from .conftest import SimulatorFactory, entry_data
-from .helpers import poll
+from .helpers import coordinator_of, poll
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
 
-    from custom_components.miele_local.coordinator import MieleHubCoordinator
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-
-def coordinator_of(entry: MockConfigEntry) -> MieleHubCoordinator:
-    """The loaded entry's coordinator."""
-    return entry.runtime_data.coordinator
 
 
 async def test_polls_state_at_the_cadence(
