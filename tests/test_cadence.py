@@ -224,6 +224,7 @@ async def test_push_backs_polling_off_while_pushes_arrive(
     reads = state_reads(simulator)
     coordinator.push_active = True
     coordinator.push_active = True  # unchanged: nothing moves
+    assert coordinator.push_active
     assert coordinator.update_interval == cadence.PUSHED
     assert (
         coordinator.manager.get_health_monitor().poll_interval(simulator.device_id)
@@ -239,3 +240,17 @@ async def test_push_backs_polling_off_while_pushes_arrive(
     assert coordinator.update_interval == cadence.RUNNING
     await elapse(hass, freezer, cadence.RUNNING)
     assert state_reads(simulator) == reads + 2
+
+
+async def test_push_change_after_shutdown_schedules_no_read(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: SimulatedAppliance,
+) -> None:
+    coordinator = coordinator_of(init_integration)
+    await coordinator.async_shutdown()
+    reads = state_reads(simulator)
+    coordinator.push_active = True
+    await elapse(hass, freezer, cadence.PUSHED)
+    assert state_reads(simulator) == reads

@@ -31,6 +31,7 @@ def old_entry(
     credentials: GroupCredentials,
     *,
     version: int = 1,
+    minor_version: int = 1,
     options: dict[str, Any] | None = None,
 ) -> MockConfigEntry:
     """An entry as version 1.1 stored it, with the polling options set."""
@@ -41,7 +42,7 @@ def old_entry(
         data=entry_data(simulator.host, simulator.device_id, credentials),
         options=OLD_OPTIONS if options is None else options,
         version=version,
-        minor_version=1,
+        minor_version=minor_version,
     )
 
 
@@ -107,3 +108,14 @@ async def test_entry_from_a_newer_release_is_not_touched(
     assert not await hass.config_entries.async_setup(entry.entry_id)
     assert entry.state is ConfigEntryState.MIGRATION_ERROR
     assert entry.options == OLD_OPTIONS
+
+
+async def test_entry_of_a_newer_minor_version_loads_as_it_is(
+    hass: HomeAssistant, simulator: SimulatedAppliance, credentials: GroupCredentials
+) -> None:
+    entry = old_entry(
+        simulator, credentials, minor_version=3, options={CONF_PUSH: True}
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    assert (entry.minor_version, entry.options) == (3, {CONF_PUSH: True})

@@ -107,10 +107,9 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
     Bring an entry to the current version; the appliance, its key and entities stay.
 
     1.2: polling is the integration's job, so the scan interval, timeout and retries
-    options go; the push option is added, off.
+    options go; the push option is added, off. (Home Assistant itself refuses an entry of
+    a newer major version; a newer minor version is compatible and left alone.)
     """
-    if entry.version > 1:
-        return False  # written by a newer release: refuse rather than guess
     if entry.minor_version < 2:
         dropped = {
             key: value for key, value in entry.options.items() if key != CONF_PUSH
