@@ -92,9 +92,8 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             return
         self._push_active = active
         self._follow(self.data)
-        if (
-            self._unsub_refresh is not None
-        ):  # move the scheduled read, not one in flight
+        # Move the scheduled read; one in flight reschedules itself when it ends.
+        if self._unsub_refresh is not None:
             self._schedule_refresh()
 
     def _follow(self, state: State | None) -> None:
