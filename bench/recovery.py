@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 DEVICE_ID = "000187654321"
 POLL_INTERVAL = 30.0
-"""The integration's default scan interval (``DEFAULT_SCAN_INTERVAL``)."""
+"""A poll every 30 s, the fixed interval of earlier releases (the cadence now varies)."""
 FIRST_BACKOFF = 2.0
 """The first retry step of the default manager (``retry_delay``), before jitter."""
 

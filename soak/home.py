@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
+from unittest.mock import patch
 
 from homeassistant.components.repairs import DOMAIN as REPAIRS_DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -14,7 +16,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # type: ignore[import-untyped]
 
-from custom_components.miele_local.const import CONF_SCAN_INTERVAL, CONF_TIMEOUT, DOMAIN
+from custom_components.miele_local.const import DOMAIN
 from custom_components.miele_local.coordinator import (
     MieleLocalConfigEntry,
     pairing_lost_issue_id,
@@ -24,6 +26,7 @@ from custom_components.miele_local.miele.connection.health import ConnectionStat
 from simulator.device import Fault
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from datetime import datetime
     import random
 
@@ -33,7 +36,23 @@ if TYPE_CHECKING:
     from simulator.device import SimulatedAppliance
 
 SCAN_INTERVAL = 5
+"""The soak reads every appliance at this pace (not the cadence): it stresses recovery."""
 TIMEOUT = 2
+
+
+@contextmanager
+def stress_pace() -> Iterator[None]:
+    """Poll every ``SCAN_INTERVAL`` s with a ``TIMEOUT`` s request timeout."""
+    with (
+        patch(
+            "custom_components.miele_local.coordinator.poll_interval",
+            lambda state, push_active=False: timedelta(seconds=SCAN_INTERVAL),
+        ),
+        patch("custom_components.miele_local.DEFAULT_TIMEOUT", TIMEOUT),
+    ):
+        yield
+
+
 CYCLE_STATUS_READY = 4
 """Status "waiting to start", as after a user loads a programme on the panel."""
 
@@ -61,7 +80,7 @@ class Home:
         )
 
     def add_entries(self) -> None:
-        """Add one entry per appliance with a short scan interval and timeout."""
+        """Add one entry per appliance (run under `stress_pace`)."""
         for device_id, sim in self.appliances.items():
             key = self.keys[device_id]
             entry = MockConfigEntry(
@@ -74,7 +93,6 @@ class Home:
                     "group_key": key.group_key_hex,
                     "device_id": device_id,
                 },
-                options={CONF_SCAN_INTERVAL: SCAN_INTERVAL, CONF_TIMEOUT: TIMEOUT},
             )
             entry.add_to_hass(self.hass)
             self.entries[device_id] = entry

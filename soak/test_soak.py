@@ -25,7 +25,7 @@ from custom_components.miele_local.miele.credentials import GroupCredentials
 from simulator.device import SimulatedAppliance
 
 from .faults import FaultCampaign
-from .home import SCAN_INTERVAL, TIMEOUT, Home
+from .home import SCAN_INTERVAL, TIMEOUT, Home, stress_pace
 from .observe import ActionLedger, LogWatch, LoopWatch, Resources, is_wake
 from .report import ActionCounts, SoakReport
 
@@ -138,7 +138,12 @@ async def test_soak(
     home = Home.of(hass, fleet)
     logs, loop_watch, ledger = LogWatch(home.keys.values()), LoopWatch(), ActionLedger()
     tracemalloc.start()
-    with logs.attached(), loop_watch.attached(hass.loop), ledger.observing():
+    with (
+        stress_pace(),
+        logs.attached(),
+        loop_watch.attached(hass.loop),
+        ledger.observing(),
+    ):
         home.add_entries()
         for domain in ("repairs", DOMAIN):
             if not await async_setup_component(hass, domain, {}):

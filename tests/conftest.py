@@ -214,6 +214,7 @@ def mock_config_entry(
         unique_id=simulator.device_id,
         data=entry_data(simulator.host, simulator.device_id, credentials),
         version=1,
+        minor_version=2,
     )
 
 

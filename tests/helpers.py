@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from typing import TYPE_CHECKING
 from weakref import WeakSet
 
 from homeassistant.const import ATTR_ENTITY_ID
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.miele_local import cadence
+from custom_components.miele_local.const import DOMAIN
+
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from custom_components.miele_local.coordinator import MieleHubCoordinator
     from simulator import SimulatedAppliance
 
 APPLIANCES = (
@@ -30,9 +36,13 @@ APPLIANCES = (
     "coffee_machine",
 )
 FROZEN_START = "2026-05-04T12:00:20+00:00"
-SCAN_INTERVAL = timedelta(seconds=30)
 ENDLESS_TASKS: WeakSet[asyncio.Task[None]] = WeakSet()
 """Background tasks that run until Home Assistant stops (the manager's maintenance loop)."""
+
+
+def coordinator_of(entry: MockConfigEntry) -> MieleHubCoordinator:
+    """The loaded entry's coordinator."""
+    return entry.runtime_data.coordinator
 
 
 async def wait_idle(hass: HomeAssistant) -> None:
@@ -48,9 +58,21 @@ async def wait_idle(hass: HomeAssistant) -> None:
         await hass.async_block_till_done()
 
 
-async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let one scan interval pass so the coordinator reads State again."""
-    freezer.tick(SCAN_INTERVAL)
+async def poll(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    at_least: timedelta = cadence.IMMINENT,
+) -> None:
+    """
+    Let the longest current cadence of the loaded appliances (or `at_least`) pass.
+
+    Each appliance reads State once more.
+    """
+    intervals = [
+        entry.runtime_data.coordinator.update_interval
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+    ]
+    freezer.tick(max([at_least, *(i for i in intervals if i is not None)]))
     async_fire_time_changed(hass)
     await wait_idle(hass)
 

@@ -24,9 +24,6 @@ from custom_components.miele_local.const import (
     CONF_DEVICE_ID,
     CONF_GROUP_ID,
     CONF_GROUP_KEY,
-    CONF_RETRIES,
-    CONF_SCAN_INTERVAL,
-    CONF_TIMEOUT,
     DOMAIN,
 )
 from custom_components.miele_local.miele.client import MieleClient
@@ -615,20 +612,6 @@ async def test_reconfigure_to_another_appliance_aborts(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_device"
     assert entry.data[CONF_HOST] == simulator.host
-
-
-async def test_options_flow(
-    hass: HomeAssistant, simulator: Any, credentials: GroupCredentials
-) -> None:
-    entry = add_entry(hass, simulator.host, simulator.device_id, credentials)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {CONF_SCAN_INTERVAL: 60.0, CONF_TIMEOUT: 5.0, CONF_RETRIES: 1.0},
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_SCAN_INTERVAL: 60, CONF_TIMEOUT: 5, CONF_RETRIES: 1}
 
 
 async def test_pool_slot_is_keyed_by_validated_host(

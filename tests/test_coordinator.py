@@ -14,46 +14,25 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.miele_local.const import (
-    CONF_RETRIES,
-    CONF_SCAN_INTERVAL,
+    DEFAULT_RETRIES,
     DOMAIN,
     OFF_CONFIRM_DELAY,
 )
+from custom_components.miele_local.miele.connection.health import ConnectionState
 from custom_components.miele_local.miele.models import Status
 
 from .conftest import SimulatorFactory, entry_data
-from .helpers import poll, wait_idle
+from .helpers import coordinator_of, poll, wait_idle
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
 
-    from custom_components.miele_local.coordinator import MieleHubCoordinator
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 
-async def set_up(
-    hass: HomeAssistant, sim: Any, credentials: Any, **options: int
-) -> MockConfigEntry:
-    """Add and set up an entry for `sim` with `options`."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=sim.device_id,
-        data=entry_data(sim.host, sim.device_id, credentials),
-        options=options,
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    return entry
-
-
-def coordinator_of(entry: MockConfigEntry) -> MieleHubCoordinator:
-    """The loaded entry's coordinator."""
-    return entry.runtime_data.coordinator
-
-
-async def test_polls_state_every_scan_interval(
+async def test_polls_state_at_the_cadence(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: Any,
@@ -68,49 +47,17 @@ async def test_polls_state_every_scan_interval(
     assert sum(1 for r in simulator.requests if r.path.endswith("/State")) == reads + 1
 
 
-async def test_scan_interval_option(
-    hass: HomeAssistant, simulator: Any, credentials: Any
-) -> None:
-    entry = await set_up(hass, simulator, credentials, **{CONF_SCAN_INTERVAL: 120})
-    assert coordinator_of(entry).update_interval is not None
-    assert coordinator_of(entry).update_interval.total_seconds() == 120
-
-
-@pytest.mark.usefixtures("frozen_clock")
-async def test_health_check_never_adds_to_the_polling(
+async def test_failed_poll_retries_three_times(
     hass: HomeAssistant,
+    init_integration: MockConfigEntry,
     simulator: Any,
-    credentials: Any,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Polled every 300 s: the 60 s health check waits until a poll is overdue."""
-    entry = await set_up(hass, simulator, credentials, **{CONF_SCAN_INTERVAL: 300})
-    manager = coordinator_of(entry).manager
-    interval = manager.settings.health_check_interval
-    sent = simulator.requests.total
-    freezer.tick(timedelta(seconds=interval * 2))
-    await manager.get_health_monitor().check_quiet_devices(interval)
-    assert simulator.requests.total == sent
-    freezer.tick(timedelta(seconds=300))  # the poll is overdue now: check
-    await manager.get_health_monitor().check_quiet_devices(interval)
-    assert simulator.requests.total == sent + 1
-
-
-@pytest.mark.parametrize(("retries", "attempts"), [(0, 1), (2, 3)])
-async def test_retries_option_bounds_attempts_per_poll(
-    hass: HomeAssistant,
-    simulator: Any,
-    credentials: Any,
-    freezer: FrozenDateTimeFactory,
-    retries: int,
-    attempts: int,
-) -> None:
-    entry = await set_up(hass, simulator, credentials, **{CONF_RETRIES: retries})
-    coordinator = coordinator_of(entry)
+    coordinator = coordinator_of(init_integration)
     simulator.set_fault("offline")
     await poll(hass, freezer)
     assert not coordinator.last_update_success
-    assert coordinator.health.consecutive_failures == attempts
+    assert coordinator.health.consecutive_failures == 1 + DEFAULT_RETRIES
 
 
 def state_reads(simulator: Any) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.const import STATE_UNKNOWN, Platform
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
 
     from simulator import SimulatedAppliance
+
+HALF_A_MINUTE = timedelta(seconds=30)
 
 pytestmark = pytest.mark.usefixtures("frozen_start", "frozen_clock")
 
@@ -60,19 +63,19 @@ async def test_finish_time_is_steady(
     assert hass.states.get(entity_id).state == "2026-05-04T12:55:00+00:00"
 
     # 30 s later the appliance still reports 55 minutes: under a minute of drift is kept.
-    await poll(hass, freezer)
+    await poll(hass, freezer, HALF_A_MINUTE)
     assert hass.states.get(entity_id).state == "2026-05-04T12:55:00+00:00"
 
     # Another 30 s with the same remaining time: the estimate moved a minute or more.
-    await poll(hass, freezer)
+    await poll(hass, freezer, HALF_A_MINUTE)
     assert hass.states.get(entity_id).state == "2026-05-04T12:56:00+00:00"
 
     simulator.update_state(RemainingTime=[1, 30])
-    await poll(hass, freezer)
+    await poll(hass, freezer, HALF_A_MINUTE)
     assert hass.states.get(entity_id).state == "2026-05-04T13:32:00+00:00"
 
     simulator.update_state(Status=7, RemainingTime=[0, 0])
-    await poll(hass, freezer)
+    await poll(hass, freezer, HALF_A_MINUTE)
     assert hass.states.get(entity_id).state == STATE_UNKNOWN
     assert hass.states.get("sensor.miele_000177753917_status").state == "end_programmed"
 

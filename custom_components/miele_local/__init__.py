@@ -17,9 +17,10 @@ from .const import (
     CONF_DEVICE_ID,
     CONF_GROUP_ID,
     CONF_GROUP_KEY,
-    CONF_TIMEOUT,
+    CONF_PUSH,
     DEFAULT_TIMEOUT,
     DOMAIN,
+    LOGGER,
     WAKE_DELAY,
     WAKE_ROUNDS,
 )
@@ -66,21 +67,13 @@ def get_manager(hass: HomeAssistant) -> ConnectionManager:
     session = async_get_clientsession(hass)
 
     def create_client(profile: DeviceProfile) -> MieleClient:
-        """Create a client with the request timeout chosen in the appliance's options."""
-        entry = hass.config_entries.async_entry_for_domain_unique_id(
-            DOMAIN, profile.device_id
-        )
-        timeout = (
-            entry.options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT)
-            if entry
-            else DEFAULT_TIMEOUT
-        )
+        """Create a client that takes its turn in the host's connection slot."""
         pool = shared.get_connection_pool()
         return MieleClient(
             profile.host,
             profile.credentials,
             session=session,
-            timeout=timeout,
+            timeout=DEFAULT_TIMEOUT,
             limiter=lambda: pool.slot(profile.host),
         )
 
@@ -127,6 +120,27 @@ def entry_profile(entry: ConfigEntry) -> DeviceProfile:
             translation_key="invalid_config",
             translation_placeholders={"field": err.field},
         ) from err
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+    """
+    Bring an entry to the current version; the appliance, its key and entities stay.
+
+    1.2: polling is the integration's job, so the scan interval, timeout and retries
+    options go; the push option is added, off. (Home Assistant itself refuses an entry of
+    a newer major version; a newer minor version is compatible and left alone.)
+    """
+    if entry.minor_version < 2:
+        dropped = {
+            key: value for key, value in entry.options.items() if key != CONF_PUSH
+        }
+        hass.config_entries.async_update_entry(
+            entry,
+            options={CONF_PUSH: bool(entry.options.get(CONF_PUSH, False))},
+            minor_version=2,
+        )
+        LOGGER.debug("%s: options %s now follow the appliance", entry.title, dropped)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -> bool:

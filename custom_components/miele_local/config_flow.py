@@ -12,9 +12,7 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_HOST
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
+    BooleanSelector,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -24,11 +22,7 @@ import probatio as vol
 from .const import (
     CONF_GROUP_ID,
     CONF_GROUP_KEY,
-    CONF_RETRIES,
-    CONF_SCAN_INTERVAL,
-    CONF_TIMEOUT,
-    DEFAULT_RETRIES,
-    DEFAULT_SCAN_INTERVAL,
+    CONF_PUSH,
     DEFAULT_TIMEOUT,
     DOMAIN,
 )
@@ -45,11 +39,12 @@ class MieleLocalConfigFlow(DiscoverySteps, domain=DOMAIN):
     """Add one Miele appliance (one host) per config entry."""
 
     VERSION = 1
+    MINOR_VERSION = 2
 
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> MieleLocalOptionsFlow:
-        """Scan interval, timeout and retries."""
+        """Whether to receive the appliance's pushes."""
         return MieleLocalOptionsFlow()
 
     async def async_step_user(
@@ -132,54 +127,24 @@ class MieleLocalConfigFlow(DiscoverySteps, domain=DOMAIN):
         )
 
 
-def _count(minimum: int, maximum: int) -> NumberSelector:
-    """Return a selector for a whole number in a box."""
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=minimum, max=maximum, step=1, mode=NumberSelectorMode.BOX
-        )
-    )
-
-
-def _seconds(minimum: int, maximum: int) -> NumberSelector:
-    """Whole seconds in a box."""
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=minimum,
-            max=maximum,
-            step=1,
-            mode=NumberSelectorMode.BOX,
-            unit_of_measurement="s",
-        )
-    )
-
-
 class MieleLocalOptionsFlow(OptionsFlowWithReload):
-    """Polling interval, request timeout and read retries; the entry reloads on change."""
+    """What a user decides about an appliance: push on or off; the entry reloads on change."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show and store the options."""
         if user_input is not None:
-            return self.async_create_entry(
-                data={key: int(value) for key, value in user_input.items()}
-            )
-        options = self.config_entry.options
+            return self.async_create_entry(data=user_input)
         return self.async_show_form(
             step_id="init",
             data_schema=vol.Schema(
                 {
                     vol.Required(
-                        CONF_SCAN_INTERVAL,
-                        default=options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL),
-                    ): _seconds(5, 3600),
-                    vol.Required(
-                        CONF_TIMEOUT, default=options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT)
-                    ): _seconds(1, 60),
-                    vol.Required(
-                        CONF_RETRIES, default=options.get(CONF_RETRIES, DEFAULT_RETRIES)
-                    ): _count(0, 10),
+                        CONF_PUSH,
+                        default=self.config_entry.options.get(CONF_PUSH, False),
+                    ): BooleanSelector(),
                 }
             ),
+            description_placeholders={"name": self.config_entry.title},
         )

@@ -12,13 +12,15 @@ CONF_GROUP_ID: Final = "group_id"
 CONF_GROUP_KEY: Final = "group_key"
 CONF_DEVICE_ID: Final = "device_id"
 
-CONF_SCAN_INTERVAL: Final = "scan_interval"
-CONF_TIMEOUT: Final = "timeout"
-CONF_RETRIES: Final = "retries"
+CONF_PUSH: Final = "push"
+"""Option: receive the appliance's pushes (experimental); off by default."""
 
-DEFAULT_SCAN_INTERVAL: Final = 30
 DEFAULT_TIMEOUT: Final = 10
+"""Seconds to wait for one answer of the appliance."""
 DEFAULT_RETRIES: Final = 3
+"""Retries of a failed read before the appliance counts as unavailable (never of actions)."""
+READ_NOW_COOLDOWN: Final = 1.0
+"""Seconds after a requested read during which further requests coalesce into one."""
 
 WAKE_ROUNDS: Final = 2
 """Wake-ups the connection manager tries on a sleeping module (its ``wake_attempts``)."""

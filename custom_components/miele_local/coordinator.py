@@ -1,4 +1,4 @@
-"""One coordinator per appliance: reads Ident once and State every scan interval."""
+"""One coordinator per appliance: reads Ident once, then State at a cadence that follows the appliance."""
 
 from __future__ import annotations
 
@@ -10,20 +10,19 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .advertisement import Diagnosis, async_lookup, diagnose
+from .cadence import poll_interval
 from .const import (
-    CONF_RETRIES,
-    CONF_SCAN_INTERVAL,
-    CONF_TIMEOUT,
     DEFAULT_RETRIES,
-    DEFAULT_SCAN_INTERVAL,
     DEFAULT_TIMEOUT,
     DOMAIN,
     LOGGER,
     OFF_CONFIRM_DELAY,
+    READ_NOW_COOLDOWN,
     setup_budget,
 )
 from .miele.codes import UnknownCodes
@@ -75,21 +74,55 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         client: MieleClient,
         profile: DeviceProfile,
     ) -> None:
-        """Poll `profile`'s appliance every scan interval; named after the appliance."""
-        interval = timedelta(
-            seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
-        )
+        """Poll `profile`'s appliance at its cadence; requested reads run at once, coalesced."""
         super().__init__(
-            hass, LOGGER, config_entry=entry, name=entry.title, update_interval=interval
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=entry.title,
+            request_refresh_debouncer=Debouncer(
+                hass, LOGGER, cooldown=READ_NOW_COOLDOWN, immediate=True
+            ),
         )
         self.device_id = profile.device_id
         self.profile = profile
         self.manager = manager
         self.client = client
-        # The manager's health check then never adds a request to this polling.
-        manager.set_poll_interval(self.device_id, interval.total_seconds())
         self._cancel_off_confirmation: CALLBACK_TYPE | None = None
         self.unknown_codes = UnknownCodes(entry.title)
+        self._push_active = False
+        self._follow(None)
+
+    @property
+    def push_active(self) -> bool:
+        """Whether pushes arrive from the appliance (set by the push listener)."""
+        return self._push_active
+
+    @push_active.setter
+    def push_active(self, active: bool) -> None:
+        """Back polling off while pushes arrive; return to the cadence when they stop."""
+        if active == self._push_active:
+            return
+        self._push_active = active
+        self._follow(self.data)
+        # Move the scheduled read; one in flight reschedules itself when it ends.
+        if self._unsub_refresh is not None:
+            self._schedule_refresh()
+
+    def _follow(self, state: State | None) -> None:
+        """Time the next read from `state`; the manager's health check waits for it too."""
+        interval = poll_interval(state, push_active=self._push_active)
+        self.update_interval = interval
+        self.manager.set_poll_interval(self.device_id, interval.total_seconds())
+
+    async def async_read_now(self) -> None:
+        """
+        Read State at once (an action, a push, `homeassistant.update_entity`).
+
+        Reads are coalesced: never two in flight; a request during a read or within
+        `READ_NOW_COOLDOWN` after one queues a single read for the end of the cooldown.
+        """
+        await self.async_request_refresh()
 
     @property
     def health(self) -> DeviceHealth:
@@ -110,7 +143,9 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         """Read State; an "off" right after an active state is confirmed shortly after."""
         state = await self._read(lambda: self.client.get_state(self.device_id))
         self.unknown_codes.check(self.ident.device_type, state)
-        return self._filter_spurious_off(state)
+        state = self._filter_spurious_off(state)
+        self._follow(state)
+        return state
 
     def _filter_spurious_off(self, state: State) -> State:
         """
@@ -156,7 +191,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         """
         try:
             async with asyncio.timeout(
-                None if self.data is not None else setup_budget(self._timeout)
+                None if self.data is not None else setup_budget(DEFAULT_TIMEOUT)
             ):
                 result = await self._translated_read(read)
         except TimeoutError as err:
@@ -169,10 +204,6 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         return result
 
     @property
-    def _timeout(self) -> float:
-        return float(self.config_entry.options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT))
-
-    @property
     def _placeholders(self) -> dict[str, str]:
         return {"name": self.config_entry.title, "host": self.profile.host}
 
@@ -183,9 +214,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             return await self.manager.execute_with_retry(
                 self.device_id,
                 read,
-                retries=int(
-                    self.config_entry.options.get(CONF_RETRIES, DEFAULT_RETRIES)
-                ),
+                retries=DEFAULT_RETRIES,
             )
         except MieleAuthError as err:
             if await self._async_diagnose() is Diagnosis.RESET:
@@ -256,7 +285,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     async def async_send_action(self, payload: Mapping[str, int]) -> None:
-        """Send one action exactly once, then refresh; failures become translated errors."""
+        """Send one action exactly once, then read State at once; failures become translated errors."""
         try:
             await self.manager.execute_once(
                 self.device_id, lambda: self.client.send_action(self.device_id, payload)
@@ -273,4 +302,4 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
                 translation_key="action_failed",
                 translation_placeholders={"name": self.config_entry.title},
             ) from err
-        await self.async_request_refresh()
+        await self.async_read_now()

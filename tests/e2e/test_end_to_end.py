@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from custom_components.miele_local import cadence
 from custom_components.miele_local.const import (
     CONF_GROUP_ID,
     CONF_GROUP_KEY,
-    CONF_SCAN_INTERVAL,
-    CONF_TIMEOUT,
+    CONF_PUSH,
+    DEFAULT_TIMEOUT,
     DOMAIN,
 )
 from custom_components.miele_local.miele.connection.health import HealthThresholds
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 
-SCAN_INTERVAL = 5  # seconds: the smallest the options flow accepts
-REQUEST_TIMEOUT = 2
+SCAN_INTERVAL = cadence.RUNNING.total_seconds()  # the washer runs a programme
+REQUEST_TIMEOUT = DEFAULT_TIMEOUT
 THRESHOLDS = HealthThresholds()  # the integration's shared manager uses the defaults
 ATTEMPTS_PER_POLL = 1 + 3  # the manager's default: 3 retries of a failed read ...
 RETRY_BACKOFF = 2 + 4 + 8  # ... after at most 2, 4 and 8 s
@@ -73,19 +74,17 @@ async def add_appliance(api: HassApi, washer: SimulatorProcess) -> str:
     return entry_id
 
 
-async def set_fast_polling(api: HassApi, entry_id: str) -> None:
-    """Poll every few seconds through the options flow (the entry reloads)."""
+async def keep_push_off(api: HassApi, entry_id: str) -> None:
+    """Submit the options flow as a user would (push stays off; the entry reloads)."""
     form = await api.request(
         "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
     )
     assert form["type"] == "form"
+    assert [field["name"] for field in form["data_schema"]] == [CONF_PUSH]
     result = await api.request(
         "POST",
         f"/api/config/config_entries/options/flow/{form['flow_id']}",
-        {
-            CONF_SCAN_INTERVAL: SCAN_INTERVAL,
-            CONF_TIMEOUT: REQUEST_TIMEOUT,
-        },
+        {CONF_PUSH: False},
     )
     assert result["type"] == "create_entry", result
 
@@ -291,7 +290,7 @@ async def test_appliance_lifecycle_in_a_real_home_assistant(
     (entry,) = (e for e in entries if e["entry_id"] == entry_id)
     assert entry["domain"] == DOMAIN
     assert entry["state"] == "loaded"
-    await set_fast_polling(live_hass, entry_id)
+    await keep_push_off(live_hass, entry_id)
 
     async with live_hass.websocket() as ws:
         entities = await entity_ids(ws, entry_id)
