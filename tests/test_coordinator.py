@@ -18,7 +18,6 @@ from custom_components.miele_local.const import (
     DOMAIN,
     OFF_CONFIRM_DELAY,
 )
-from custom_components.miele_local.miele.connection.health import ConnectionState
 from custom_components.miele_local.miele.models import Status
 
 from .conftest import SimulatorFactory, entry_data

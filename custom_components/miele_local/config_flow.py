@@ -19,13 +19,7 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
-from .const import (
-    CONF_GROUP_ID,
-    CONF_GROUP_KEY,
-    CONF_PUSH,
-    DEFAULT_TIMEOUT,
-    DOMAIN,
-)
+from .const import CONF_GROUP_ID, CONF_GROUP_KEY, CONF_PUSH, DOMAIN
 from .discovery_flow import DiscoverySteps
 from .miele.credentials import validate_host
 from .miele.exceptions import MieleConfigError

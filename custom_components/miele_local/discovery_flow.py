@@ -158,7 +158,10 @@ class DiscoverySteps(EntryFlowSteps):
         return self.async_show_menu(
             step_id="discovered",
             menu_options=["discovery_keys", "pair"],
-            description_placeholders={"name": self._discovered_name, CONF_HOST: self._host},
+            description_placeholders={
+                "name": self._discovered_name,
+                CONF_HOST: self._host,
+            },
         )
 
     async def async_step_discovery_confirm(
