@@ -30,6 +30,7 @@ from .miele.connection.manager import ConnectionManager
 from .miele.connection.profile import DeviceProfile
 from .miele.credentials import GroupCredentials
 from .miele.exceptions import MieleConfigError, MieleError
+from .push import async_remove_push, async_setup_push, async_unload_push
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -119,7 +120,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -
         # Setup failed: unload is never called, so stop tracking the appliance here.
         await manager.remove_device(profile.device_id)
         raise
-    entry.runtime_data = MieleRuntimeData(coordinator)
+    push = await async_setup_push(hass, entry, coordinator)
+    entry.runtime_data = MieleRuntimeData(coordinator, push)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -147,11 +149,19 @@ async def _connect(
 async def async_unload_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -> bool:
     """Unload the platforms and forget the appliance's client and health history."""
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        await async_unload_push(entry.runtime_data.push)
         await get_manager(hass).remove_device(entry.runtime_data.coordinator.device_id)
     return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -> None:
-    """Forget a removed appliance: its client, health, reset evidence and repair issue."""
-    await get_manager(hass).remove_device(entry.data[CONF_DEVICE_ID])
+    """Forget a removed appliance: our push slots on it, its client, health, reset evidence."""
+    manager = get_manager(hass)
+    try:
+        profile = entry_profile(entry)
+    except ConfigEntryError:
+        pass
+    else:
+        await async_remove_push(hass, manager, profile)
+    await manager.remove_device(entry.data[CONF_DEVICE_ID])
     ir.async_delete_issue(hass, DOMAIN, pairing_lost_issue_id(entry.entry_id))

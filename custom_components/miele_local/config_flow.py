@@ -18,6 +18,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -35,9 +36,12 @@ from .const import (
     CONF_DEVICE_ID,
     CONF_GROUP_ID,
     CONF_GROUP_KEY,
+    CONF_PUSH,
+    CONF_PUSH_PORT,
     CONF_RETRIES,
     CONF_SCAN_INTERVAL,
     CONF_TIMEOUT,
+    DEFAULT_PUSH_PORT,
     DEFAULT_RETRIES,
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_TIMEOUT,
@@ -559,7 +563,10 @@ class MieleLocalOptionsFlow(OptionsFlowWithReload):
         """Show and store the options."""
         if user_input is not None:
             return self.async_create_entry(
-                data={key: int(value) for key, value in user_input.items()}
+                data={
+                    key: value if isinstance(value, bool) else int(value)
+                    for key, value in user_input.items()
+                }
             )
         options = self.config_entry.options
         return self.async_show_form(
@@ -576,6 +583,13 @@ class MieleLocalOptionsFlow(OptionsFlowWithReload):
                     vol.Required(
                         CONF_RETRIES, default=options.get(CONF_RETRIES, DEFAULT_RETRIES)
                     ): _count(0, 10),
+                    vol.Required(
+                        CONF_PUSH, default=options.get(CONF_PUSH, False)
+                    ): BooleanSelector(),
+                    vol.Required(
+                        CONF_PUSH_PORT,
+                        default=options.get(CONF_PUSH_PORT, DEFAULT_PUSH_PORT),
+                    ): _count(1024, 65535),
                 }
             ),
         )

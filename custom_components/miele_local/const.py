@@ -15,10 +15,13 @@ CONF_DEVICE_ID: Final = "device_id"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_TIMEOUT: Final = "timeout"
 CONF_RETRIES: Final = "retries"
+CONF_PUSH: Final = "push"
+CONF_PUSH_PORT: Final = "push_port"
 
 DEFAULT_SCAN_INTERVAL: Final = 30
 DEFAULT_TIMEOUT: Final = 10
 DEFAULT_RETRIES: Final = 3
+DEFAULT_PUSH_PORT: Final = 18082
 
 SETUP_TIMEOUT: Final = 10.0
 """Upper bound in seconds for each read until the first State (Ident, then State), reset

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .miele.connection.health import DeviceHealth
     from .miele.connection.manager import ConnectionManager
     from .miele.connection.profile import DeviceProfile
+    from .push.appliance import PushAppliance
 
 
 @dataclass(slots=True)
@@ -45,6 +46,7 @@ class MieleRuntimeData:
     """What a loaded config entry holds."""
 
     coordinator: MieleHubCoordinator
+    push: PushAppliance | None = None
 
 
 type MieleLocalConfigEntry = ConfigEntry[MieleRuntimeData]
@@ -84,6 +86,10 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         self.manager = manager
         self.client = client
         self._held_off_sample = False
+        self.push_active = False
+        """Set by the push module: True only while pushes actually arrive."""
+        self._read_lock = asyncio.Lock()
+        self._read_queued = False
 
     @property
     def health(self) -> DeviceHealth:
@@ -95,6 +101,15 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
     ) -> Callable[[], None]:
         """Call `listener` after every recorded request outcome; returns the unsubscribe."""
         return self.manager.get_health_monitor().add_listener(self.device_id, listener)
+
+    async def async_read_now(self) -> None:
+        """Read State at once; coalesced: never two in flight, at most one queued."""
+        if self._read_queued:
+            return
+        self._read_queued = True
+        async with self._read_lock:
+            self._read_queued = False
+            await self.async_refresh()
 
     async def _async_setup(self) -> None:
         """Read the appliance's identity once."""

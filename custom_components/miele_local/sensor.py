@@ -44,6 +44,7 @@ from .miele.models import (
     program_key,
     program_phase_key,
 )
+from .push.entity import MielePushSensor
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -357,6 +358,8 @@ async def async_setup_entry(
     entities.extend(
         MieleHealthSensor(coordinator, description) for description in HEALTH_SENSORS
     )
+    if (push := entry.runtime_data.push) is not None:
+        entities.append(MielePushSensor(push))
     async_add_entities(entities)
 
 
