@@ -170,45 +170,53 @@ class SuperVision:
                 "http://"
             ):
                 continue
-            await self._probe(URL(callback))
+            authority, _, path = callback.removeprefix("http://").partition("/")
+            await self._probe(authority, f"/{path}")
             document = {
                 "Host": f"Miele-{self.device_id}.local.",
                 "Resource": resource,
                 "Content": state,
             }
-            await self._send("POST", URL(callback), document)
+            await self._send("POST", authority, f"/{path}", document)
 
-    async def _probe(self, callback: URL) -> None:
+    async def _probe(self, authority: str, path: str) -> None:
         """Probe a listener before the first push to it, as appliances do."""
-        origin = str(callback.origin())
-        if origin in self._probed:
+        if authority in self._probed:
             return
-        self._probed.add(origin)
-        listener = callback.path.split("/")[2]
-        for path in ("/Devices/", f"/Devices/{listener}/SuperVision/{self.device_id}"):
-            await self._send("GET", callback.with_path(path), None)
+        self._probed.add(authority)
+        listener = path.split("/")[2]
+        for probe in ("/Devices/", f"/Devices/{listener}/SuperVision/{self.device_id}"):
+            await self._send("GET", authority, probe, None)
 
-    async def _send(self, method: str, url: URL, document: JsonObject | None) -> None:
+    async def _send(
+        self, method: str, authority: str, path: str, document: JsonObject | None
+    ) -> None:
+        """Send one signed request with the callback's Host exactly as subscribed."""
         credentials = self._credentials()
         if credentials is None:
             return
-        host_header = url.raw_authority
-        target = url.with_host(self.hosts.get(url.host or "", "127.0.0.1"))
+        url = f"http://{authority}{path}"
+        try:
+            parsed = URL(url)
+            target = parsed.with_host(self._resolve(parsed.host or ""))
+        except ValueError:
+            self.deliveries.append(Delivery(method, url, None))
+            return
         body = b"" if document is None else json.dumps(document).encode()
         content_type = crypto.CONTENT_TYPE if body else ""
         date = formatdate(usegmt=True)
         signature, ciphertext = crypto.seal_request(
             credentials.group_key,
             method,
-            host_header,
-            url.raw_path_qs,
+            authority,
+            path,
             content_type,
             crypto.ACCEPT,
             date,
             body,
         )
         headers = {
-            "Host": host_header,
+            "Host": authority,
             "Accept": crypto.ACCEPT,
             "Date": date,
             "Authorization": crypto.format_authorization(
@@ -231,7 +239,12 @@ class SuperVision:
                 verified = _verified(credentials, response, await response.read())
         except (aiohttp.ClientError, TimeoutError) as err:
             _LOGGER.info("%s %s %s failed: %r", self.device_id, method, url, err)
-        self.deliveries.append(Delivery(method, str(url), status, verified))
+        self.deliveries.append(Delivery(method, url, status, verified))
+
+    def _resolve(self, host: str) -> str:
+        """The address of a callback host (``hosts`` is case-insensitive; loopback else)."""
+        names = {name.lower(): address for name, address in self.hosts.items()}
+        return names.get(host.lower(), "127.0.0.1")
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None:
