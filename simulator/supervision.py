@@ -19,7 +19,7 @@ from http import HTTPStatus
 import itertools
 import json
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import aiohttp
 from yarl import URL
@@ -88,7 +88,9 @@ class SuperVision:
         self._session: aiohttp.ClientSession | None = None
         self._watcher: asyncio.Task[None] | None = None
 
-    def answer(self, method: str, parts: tuple[str, ...], body: object) -> Answer | None:
+    def answer(
+        self, method: str, parts: tuple[str, ...], body: object
+    ) -> Answer | None:
         """Answer a verified SuperVision or Subscriptions request; None for other paths."""
         if parts[:1] == ("Subscriptions",):
             if not self.supported:
@@ -98,17 +100,18 @@ class SuperVision:
             return None
         if not self.supported:
             return Answer(HTTPStatus.NOT_FOUND)
-        if method == "GET" and len(parts) == 3:  # noqa: PLR2004
+        if method == "GET" and len(parts) == 3:
             return Answer(HTTPStatus.OK, {"Enabled": True, "ErrorOnly": False})
-        if len(parts) != 4:  # noqa: PLR2004
+        if len(parts) != 4:
             return Answer(HTTPStatus.NOT_FOUND)
         peer = parts[3]
         if method == "GET":
             known = self.peers.get(peer)
-            return Answer(HTTPStatus.NOT_FOUND if known is None else HTTPStatus.OK, known)
+            return Answer(
+                HTTPStatus.NOT_FOUND if known is None else HTTPStatus.OK, known
+            )
         if method != "PUT" or not _flags(body):
             return Answer(HTTPStatus.BAD_REQUEST)
-        assert isinstance(body, dict)
         self.peers[peer] = {"Show": body["Show"], "Signal": body["Signal"]}
         return Answer(HTTPStatus.NO_CONTENT)
 
@@ -123,7 +126,6 @@ class SuperVision:
                 )
             if method != "POST" or not _subscription(body):
                 return Answer(HTTPStatus.BAD_REQUEST)
-            assert isinstance(body, dict)
             slot = next(self._slots)
             self.subscriptions[slot] = {
                 "Resource": body["Resource"],
@@ -134,10 +136,9 @@ class SuperVision:
                 HTTPStatus.CREATED,
                 location=f"http://{self._host()}/Subscriptions/{slot}/",
             )
-        slot = int(rest[0]) if len(rest) == 1 and rest[0].isdigit() else None
+        slot = int(rest[0]) if len(rest) == 1 and rest[0].isdigit() else 0
         if slot not in self.subscriptions:
             return Answer(HTTPStatus.NOT_FOUND)
-        assert slot is not None
         if method == "GET":
             return Answer(HTTPStatus.OK, self.subscriptions[slot])
         if method == "DELETE":
@@ -242,7 +243,7 @@ class SuperVision:
         self.deliveries.append(Delivery(method, url, status, verified))
 
     def _resolve(self, host: str) -> str:
-        """The address of a callback host (``hosts`` is case-insensitive; loopback else)."""
+        """Return the address of a callback host (``hosts`` is case-insensitive; else loopback)."""
         names = {name.lower(): address for name, address in self.hosts.items()}
         return names.get(host.lower(), "127.0.0.1")
 
@@ -283,7 +284,7 @@ def _verified(
     return group_id == credentials.group_id
 
 
-def _flags(body: object) -> bool:
+def _flags(body: object) -> TypeGuard[dict[str, Any]]:
     return (
         isinstance(body, dict)
         and isinstance(body.get("Show"), bool)
@@ -291,7 +292,7 @@ def _flags(body: object) -> bool:
     )
 
 
-def _subscription(body: object) -> bool:
+def _subscription(body: object) -> TypeGuard[dict[str, Any]]:
     return (
         isinstance(body, dict)
         and isinstance(body.get("Resource"), str)

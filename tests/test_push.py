@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from http import HTTPStatus
 import socket
 import time
-from typing import TYPE_CHECKING, Any
-from http import HTTPStatus
-from unittest.mock import MagicMock
+from typing import TYPE_CHECKING
 
 import aiohttp
 from homeassistant.config_entries import ConfigEntryState
@@ -23,13 +21,15 @@ from custom_components.miele_local.miele.supervision import (
 )
 from custom_components.miele_local.push import appliance as push_appliance
 from custom_components.miele_local.push.hub import get_hub
-
 from simulator.supervision import Answer
 
 from .conftest import SimulatorFactory, entry_data
 from .helpers import wait_idle
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from unittest.mock import MagicMock
+
     from homeassistant.core import HomeAssistant
 
     from custom_components.miele_local.miele.credentials import GroupCredentials
@@ -54,7 +54,9 @@ def free_port() -> int:
         return port
 
 
-def push_entry(sim: SimulatedAppliance, creds: GroupCredentials, port: int) -> MockConfigEntry:
+def push_entry(
+    sim: SimulatedAppliance, creds: GroupCredentials, port: int
+) -> MockConfigEntry:
     """A config entry for ``sim`` with push on ``port``."""
     return MockConfigEntry(
         domain=DOMAIN,
@@ -66,11 +68,11 @@ def push_entry(sim: SimulatedAppliance, creds: GroupCredentials, port: int) -> M
     )
 
 
-async def until(check: Callable[[], bool], timeout: float = 3.0) -> float:
-    """Wait until ``check()`` holds; return the seconds it took (fails after ``timeout``)."""
+async def until(check: Callable[[], bool], within: float = 3.0) -> float:
+    """Wait until ``check()`` holds; return the seconds it took (fails after ``within``)."""
     start = time.monotonic()
     while not check():
-        assert time.monotonic() - start < timeout, "condition not met in time"
+        assert time.monotonic() - start < within, "condition not met in time"
         await asyncio.sleep(0.01)
     return time.monotonic() - start
 
@@ -78,7 +80,9 @@ async def until(check: Callable[[], bool], timeout: float = 3.0) -> float:
 def state_reads(sim: SimulatedAppliance) -> int:
     """How many State reads the appliance served."""
     return sum(
-        1 for record in sim.requests if record.method == "GET" and record.path == STATE_PATH
+        1
+        for record in sim.requests
+        if record.method == "GET" and record.path == STATE_PATH
     )
 
 

@@ -58,11 +58,26 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("/Devices/", {LISTENER: {"href": f"{LISTENER}/", "Group": CREDS.group_id, "Pairing": False}}),
+        (
+            "/Devices/",
+            {
+                LISTENER: {
+                    "href": f"{LISTENER}/",
+                    "Group": CREDS.group_id,
+                    "Pairing": False,
+                }
+            },
+        ),
         (f"/Devices/{LISTENER}/SuperVision/", {"Enabled": True, "ErrorOnly": False}),
-        (f"/Devices/{LISTENER}/SuperVision/000177753917", {"Show": True, "Signal": True}),
+        (
+            f"/Devices/{LISTENER}/SuperVision/000177753917",
+            {"Show": True, "Signal": True},
+        ),
         (f"/Devices/{LISTENER}/State/", {"Status": 1}),
-        (f"/Devices/{LISTENER}", {"Ident": {"href": "Ident/"}, "State": {"href": "State/"}}),
+        (
+            f"/Devices/{LISTENER}",
+            {"Ident": {"href": "Ident/"}, "State": {"href": "State/"}},
+        ),
     ],
 )
 async def test_probes_are_answered_signed(
@@ -179,14 +194,14 @@ async def test_port_in_use() -> None:
         second = PushListener(
             LISTENER, lambda _: None, lambda _: None, host="127.0.0.1", port=first.port
         )
-        with pytest.raises(OSError):
+        with pytest.raises(OSError, match="in use"):
             await second.start()
     finally:
         await first.stop()
 
 
-async def _until(check: Callable[[], bool], timeout: float = 3.0) -> None:
+async def _until(check: Callable[[], bool], within: float = 3.0) -> None:
     start = time.monotonic()
     while not check():
-        assert time.monotonic() - start < timeout
+        assert time.monotonic() - start < within
         await asyncio.sleep(0.01)

@@ -186,7 +186,9 @@ async def test_other_errors_propagate(
     with pytest.raises(MieleResponseError):
         await withdraw(client, washer.device_id, LISTENER, [2])
 
-    def without_location(method: str, parts: tuple[str, ...], body: object) -> Answer | None:
+    def without_location(
+        method: str, parts: tuple[str, ...], body: object
+    ) -> Answer | None:
         reply = answer(method, parts, body)
         return Answer(reply.status) if reply is not None else None
 

@@ -31,7 +31,9 @@ async def washer(creds: GroupCredentials) -> AsyncIterator[SimulatedAppliance]:
         yield sim
 
 
-def subscription(sim: SimulatedAppliance, callback: str, resource: str = "/State/") -> dict[str, str]:
+def subscription(
+    sim: SimulatedAppliance, callback: str, resource: str = "/State/"
+) -> dict[str, str]:
     return {"Resource": f"/Devices/{sim.device_id}{resource}", "Callback": callback}
 
 
@@ -41,25 +43,38 @@ async def test_slots_listed_created_deleted_never_reused(
     host = washer.host
     listing = await send(session, host, creds, "GET", "/Subscriptions/")
     assert listing.json(creds) == [{"href": "1/"}]
-    assert (await send(session, host, creds, "GET", "/Subscriptions/1/")).json(creds) == {
+    assert (await send(session, host, creds, "GET", "/Subscriptions/1/")).json(
+        creds
+    ) == {
         "Resource": "/Devices/",
         "Callback": "Cloud",
     }
     created = await send(
-        session, host, creds, "POST", "/Subscriptions", subscription(washer, "http://a.local.:1/x")
+        session,
+        host,
+        creds,
+        "POST",
+        "/Subscriptions",
+        subscription(washer, "http://a.local.:1/x"),
     )
     assert created.status == 201
     assert created.headers["Location"] == f"http://{host}/Subscriptions/2/"
-    assert (await send(session, host, creds, "DELETE", "/Subscriptions/2/")).status == 204
+    assert (
+        await send(session, host, creds, "DELETE", "/Subscriptions/2/")
+    ).status == 204
     assert (await send(session, host, creds, "GET", "/Subscriptions/2/")).status == 404
-    assert (await send(session, host, creds, "DELETE", "/Subscriptions/2/")).status == 404
+    assert (
+        await send(session, host, creds, "DELETE", "/Subscriptions/2/")
+    ).status == 404
     # A body padded with spaces after its closing brace is accepted too.
     body = json.dumps(subscription(washer, "http://a.local.:1/y")).encode()
     raw = body + b" " * (-len(body) % 16 + (16 if len(body) < 64 else 0))
     again = await send(session, host, creds, "POST", "/Subscriptions", raw=raw)
     assert again.headers["Location"].endswith("/Subscriptions/3/")
     assert sorted(washer.supervision.subscriptions) == [1, 3]
-    assert (await send(session, host, creds, "PUT", "/Subscriptions/3/", {"A": 1})).status == 405
+    assert (
+        await send(session, host, creds, "PUT", "/Subscriptions/3/", {"A": 1})
+    ).status == 405
     assert (await send(session, host, creds, "GET", "/Subscriptions/x/")).status == 404
     bad = await send(session, host, creds, "POST", "/Subscriptions", {"Resource": 1})
     assert bad.status == 400
@@ -76,16 +91,26 @@ async def test_peer_entries(
     }
     assert (await send(session, host, creds, "GET", f"{base}/{LISTENER}")).status == 404
     flags = {"Show": True, "Signal": True}
-    assert (await send(session, host, creds, "PUT", f"{base}/{LISTENER}", flags)).status == 204
-    assert (await send(session, host, creds, "GET", f"{base}/{LISTENER}")).json(creds) == flags
-    assert (await send(session, host, creds, "PUT", f"{base}/{LISTENER}", {"Show": 1})).status == 400
-    assert (await send(session, host, creds, "GET", f"{base}/{LISTENER}/x")).status == 404
+    assert (
+        await send(session, host, creds, "PUT", f"{base}/{LISTENER}", flags)
+    ).status == 204
+    assert (await send(session, host, creds, "GET", f"{base}/{LISTENER}")).json(
+        creds
+    ) == flags
+    assert (
+        await send(session, host, creds, "PUT", f"{base}/{LISTENER}", {"Show": 1})
+    ).status == 400
+    assert (
+        await send(session, host, creds, "GET", f"{base}/{LISTENER}/x")
+    ).status == 404
 
 
 async def test_without_supervision_everything_is_404(
     session: aiohttp.ClientSession, creds: GroupCredentials
 ) -> None:
-    async with SimulatedAppliance("washer", credentials=creds, supervision=False) as sim:
+    async with SimulatedAppliance(
+        "washer", credentials=creds, supervision=False
+    ) as sim:
         for method, path in (
             ("PUT", f"/Devices/{sim.device_id}/SuperVision/{LISTENER}"),
             ("POST", "/Subscriptions"),
@@ -115,7 +140,9 @@ async def test_pushes_every_state_change_to_state_subscribers(
             signature,
             await request.read(),
         )
-        received.append((request.method, request.headers["Host"], json.loads(body or b"{}")))
+        received.append(
+            (request.method, request.headers["Host"], json.loads(body or b"{}"))
+        )
         return web.Response(status=204)
 
     runner = web.ServerRunner(web.Server(handle))
@@ -128,7 +155,12 @@ async def test_pushes_every_state_change_to_state_subscribers(
         washer.supervision.hosts["Miele-001D63FFFEE69EC1.local."] = "127.0.0.1"
         for resource, target in (("/State/", callback), ("/Ident/", callback + "x")):
             await send(
-                session, washer.host, creds, "POST", "/Subscriptions", subscription(washer, target, resource)
+                session,
+                washer.host,
+                creds,
+                "POST",
+                "/Subscriptions",
+                subscription(washer, target, resource),
             )
         washer.update_state(Status=6)
         await _until(lambda: len(received) == 3)
@@ -137,7 +169,9 @@ async def test_pushes_every_state_change_to_state_subscribers(
     finally:
         await runner.cleanup()
     assert [method for method, _, _ in received] == ["GET", "GET", "POST", "POST"]
-    assert {host for _, host, _ in received} == {f"Miele-001D63FFFEE69EC1.local.:{port}"}
+    assert {host for _, host, _ in received} == {
+        f"Miele-001D63FFFEE69EC1.local.:{port}"
+    }
     push = received[2][2]
     assert push["Resource"] == f"/Devices/{washer.device_id}/State/"
     assert isinstance(push["Content"], dict)
@@ -155,22 +189,26 @@ async def test_unreachable_listener_and_lost_pairing(
         creds,
         "POST",
         "/Subscriptions",
-        subscription(washer, f"http://127.0.0.1:1/Devices/{LISTENER}/SuperVision/x/State/"),
+        subscription(
+            washer, f"http://127.0.0.1:1/Devices/{LISTENER}/SuperVision/x/State/"
+        ),
     )
     washer.update_state(Status=6)
     await _until(lambda: len(washer.supervision.deliveries) == 3)
     assert [d.status for d in washer.supervision.deliveries] == [None, None, None]
     washer.supervision.subscriptions[9] = subscription(washer, "http://[bad/State/")
     await washer.supervision.push(washer.state)
-    assert washer.supervision.deliveries[-1] == Delivery("POST", "http://[bad/State/", None)
+    assert washer.supervision.deliveries[-1] == Delivery(
+        "POST", "http://[bad/State/", None
+    )
     sent = washer.supervision.deliveries.total
     washer.set_fault("reset")
     await washer.supervision.push(washer.state)
     assert washer.supervision.deliveries.total == sent
 
 
-async def _until(check: Callable[[], bool], timeout: float = 3.0) -> None:
+async def _until(check: Callable[[], bool], within: float = 3.0) -> None:
     start = time.monotonic()
     while not check():
-        assert time.monotonic() - start < timeout
+        assert time.monotonic() - start < within
         await asyncio.sleep(0.01)

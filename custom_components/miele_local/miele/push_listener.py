@@ -108,9 +108,7 @@ class PushListener:
             request.headers.get("Accept", ""),
             request.headers.get("Date", ""),
         )
-        if request.method == "POST" and (
-            target := parse_callback_path(request.path)
-        ):
+        if request.method == "POST" and (target := parse_callback_path(request.path)):
             if target[0] == self.listener_fab:
                 evidence = inspect_push(credentials, signature, fields, body)
                 self._on_push(Push(target[1], group_id, evidence))
@@ -160,7 +158,7 @@ class PushListener:
         )
 
     def _document(self, path: str, group_id: str) -> dict[str, object] | None:
-        """The known-good bodies of the protocol reference, None for other paths."""
+        """Return the known-good body of the protocol reference, None for other paths."""
         parts = tuple(part for part in path.split("/") if part)
         fab = self.listener_fab
         if parts == ("Devices",):
@@ -180,6 +178,6 @@ class PushListener:
             return {"Status": 1}
         if rest == ("SuperVision",):
             return {"Enabled": True, "ErrorOnly": False}
-        if len(rest) == 2 and rest[0] == "SuperVision":  # noqa: PLR2004
+        if len(rest) == 2 and rest[0] == "SuperVision":
             return {"Show": True, "Signal": True}
         return None

@@ -37,7 +37,7 @@ def listener_hostname(listener_fab: str) -> str:
 
 
 def callback_path(listener_fab: str, appliance_fab: str, resource: str = "/") -> str:
-    """The path an appliance posts its changes of ``resource`` to."""
+    """Return the path an appliance posts its changes of ``resource`` to."""
     return f"/Devices/{listener_fab}/SuperVision/{appliance_fab}{resource}"
 
 
@@ -48,7 +48,7 @@ def parse_callback_path(path: str) -> tuple[str, str] | None:
 
 
 def slot_number(location: str | None) -> int | None:
-    """The slot of a ``Location: http://<appliance>/Subscriptions/<n>/`` header."""
+    """Return the slot of a ``Location: http://<appliance>/Subscriptions/<n>/`` header."""
     match = _SLOT.search(location or "")
     return None if match is None else int(match[1])
 
@@ -148,7 +148,7 @@ def inspect_push(
     try:
         padded = crypto.decrypt(credentials.group_key, signature, body)
         document = json.loads(crypto.unpad(padded))
-    except (MieleProtocolError, MieleSecurityError, ValueError, RecursionError):
+    except MieleProtocolError, MieleSecurityError, ValueError, RecursionError:
         return PushEvidence(decrypted=False, signature_verified=False)
     host, path, content_type, accept, date = text_fields
     expected = crypto.hmac_sha256(

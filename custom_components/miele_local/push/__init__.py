@@ -9,18 +9,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..const import CONF_PUSH, CONF_PUSH_PORT, DEFAULT_PUSH_PORT, LOGGER
-from ..miele.exceptions import MieleError
-from ..miele.supervision import withdraw
+from custom_components.miele_local.const import (
+    CONF_PUSH,
+    CONF_PUSH_PORT,
+    DEFAULT_PUSH_PORT,
+    LOGGER,
+)
+from custom_components.miele_local.miele.exceptions import MieleError
+from custom_components.miele_local.miele.supervision import withdraw
+
 from .appliance import PushAppliance, PushState
 from .hub import get_hub
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-    from ..coordinator import MieleHubCoordinator, MieleLocalConfigEntry
-    from ..miele.connection.manager import ConnectionManager
-    from ..miele.connection.profile import DeviceProfile
+    from custom_components.miele_local.coordinator import (
+        MieleHubCoordinator,
+        MieleLocalConfigEntry,
+    )
+    from custom_components.miele_local.miele.connection.manager import ConnectionManager
+    from custom_components.miele_local.miele.connection.profile import DeviceProfile
 
 __all__ = [
     "PushAppliance",
@@ -65,7 +74,7 @@ async def async_unload_push(push: PushAppliance | None) -> None:
 async def async_remove_push(
     hass: HomeAssistant, manager: ConnectionManager, profile: DeviceProfile
 ) -> None:
-    """The appliance is removed: delete our own slots on it (never anyone else's)."""
+    """Delete our own slots on a removed appliance (never anyone else's)."""
     hub = get_hub(hass)
     await hub.async_load()
     device_id = profile.device_id

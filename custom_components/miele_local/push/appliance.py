@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import callback
 
-from ..const import LOGGER
-from ..miele.exceptions import MieleError
-from ..miele.supervision import enrol, withdraw
+from custom_components.miele_local.const import LOGGER
+from custom_components.miele_local.miele.exceptions import MieleError
+from custom_components.miele_local.miele.supervision import enrol, withdraw
 
 if TYPE_CHECKING:
     from asyncio import TimerHandle
+    from collections.abc import Callable
 
     from homeassistant.core import HomeAssistant
 
-    from ..coordinator import MieleHubCoordinator, MieleLocalConfigEntry
-    from ..miele.supervision import PushEvidence
+    from custom_components.miele_local.coordinator import (
+        MieleHubCoordinator,
+        MieleLocalConfigEntry,
+    )
+    from custom_components.miele_local.miele.supervision import PushEvidence
+
     from .hub import PushHub
 
 MIN_READ_INTERVAL = 1.0
@@ -145,7 +149,7 @@ class PushAppliance:
 
     @callback
     def ring(self, evidence: PushEvidence) -> None:
-        """A push arrived: read State now, or once the rate limit allows."""
+        """Read State for a push: now, or once the rate limit allows."""
         self.pushes += 1
         self.decrypted += evidence.decrypted
         self.signature_verified += evidence.signature_verified

@@ -12,7 +12,8 @@ from homeassistant.components.sensor import (
 from homeassistant.const import EntityCategory
 from homeassistant.core import callback
 
-from ..entity import device_info
+from custom_components.miele_local.entity import device_info
+
 from .appliance import PushState
 
 if TYPE_CHECKING:

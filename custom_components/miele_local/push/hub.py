@@ -13,14 +13,18 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 from zeroconf.asyncio import AsyncServiceInfo
 
-from ..const import DOMAIN, LOGGER
-from ..miele.push_listener import Push, PushListener
-from ..miele.supervision import LISTENER_DEVICE_TYPE, listener_hostname
+from custom_components.miele_local.const import DOMAIN, LOGGER
+from custom_components.miele_local.miele.push_listener import Push, PushListener
+from custom_components.miele_local.miele.supervision import (
+    LISTENER_DEVICE_TYPE,
+    listener_hostname,
+)
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-    from ..miele.credentials import GroupCredentials
+    from custom_components.miele_local.miele.credentials import GroupCredentials
+
     from .appliance import PushAppliance
 
 SERVICE_TYPE = "_mieleathome._tcp.local."
@@ -53,7 +57,8 @@ class PushHub:
     def __init__(self, hass: HomeAssistant) -> None:
         self.hass = hass
         self._store: Store[_Stored] = Store(hass, 1, f"{DOMAIN}.push")
-        self._data: _Stored | None = None
+        self._data = _Stored(listener_fab="", slots={})
+        self._loaded = False
         self._lock = asyncio.Lock()
         self._appliances: dict[str, PushAppliance] = {}
         self._listener: PushListener | None = None
@@ -62,36 +67,33 @@ class PushHub:
     @property
     def listener_fab(self) -> str:
         """The listener's own 12-digit FabNumber."""
-        assert self._data is not None
         return self._data["listener_fab"]
 
     @property
     def callback_base(self) -> str:
         """``http://<mDNS host>:<port>``, where appliances post their changes."""
-        assert self._listener is not None
-        return f"http://{listener_hostname(self.listener_fab)}:{self._listener.port}"
+        return f"http://{listener_hostname(self.listener_fab)}:{self.port}"
 
     @property
-    def port(self) -> int | None:
-        """The listener's port while it runs."""
-        return None if self._listener is None else self._listener.port
+    def port(self) -> int:
+        """The listener's port while it runs, 0 otherwise."""
+        return 0 if self._listener is None else self._listener.port
 
     async def async_load(self) -> None:
         """Load (or create) the listener identity and the stored slots."""
         async with self._lock:
-            if self._data is None:
+            if not self._loaded:
                 self._data = await self._store.async_load() or _Stored(
                     listener_fab=f"000999{secrets.randbelow(10**6):06d}", slots={}
                 )
+                self._loaded = True
 
     def slots(self, device_id: str) -> list[int]:
-        """The slots ``device_id`` holds for this listener (as last stored)."""
-        assert self._data is not None
+        """Return the slots ``device_id`` holds for this listener (as last stored)."""
         return list(self._data["slots"].get(device_id, []))
 
     async def async_save_slots(self, device_id: str, slots: list[int]) -> None:
         """Remember (or, when empty, forget) the slots of one appliance."""
-        assert self._data is not None
         if slots:
             self._data["slots"][device_id] = list(slots)
         else:
@@ -117,7 +119,7 @@ class PushHub:
                 await listener.start()
                 self._listener = listener
                 LOGGER.debug("push listener serving on port %s", listener.port)
-            await self._advertise()
+            await self._advertise(self._listener)
         if moved:
             for other in self._appliances.values():
                 if other is not appliance:
@@ -130,8 +132,8 @@ class PushHub:
                 del self._appliances[appliance.device_id]
             if not self._appliances:
                 await self._stop_listener()
-            else:
-                await self._advertise()
+            elif self._listener is not None:
+                await self._advertise(self._listener)
 
     async def _stop_listener(self) -> None:
         await self._unadvertise()
@@ -152,10 +154,9 @@ class PushHub:
         if appliance is not None and appliance.group_id == push.group_id:
             appliance.ring(push.evidence)
 
-    async def _advertise(self) -> None:
+    async def _advertise(self, listener: PushListener) -> None:
         """Advertise one household member per GroupID through Home Assistant's zeroconf."""
         await self._unadvertise()
-        assert self._listener is not None
         aiozc = await zeroconf.async_get_async_instance(self.hass)
         addresses = [
             ip_address(address).packed
@@ -166,7 +167,7 @@ class PushHub:
             info = AsyncServiceInfo(
                 SERVICE_TYPE,
                 f"Home Assistant {self.listener_fab}-{index}.{SERVICE_TYPE}",
-                port=self._listener.port,
+                port=listener.port,
                 addresses=addresses,
                 server=listener_hostname(self.listener_fab),
                 properties=_txt(group),
@@ -183,7 +184,7 @@ class PushHub:
 
 
 def _txt(group_id: str) -> dict[str, Any]:
-    """The TXT record of a household member that is not an appliance."""
+    """Return the TXT record of a household member that is not an appliance."""
     return {
         "txtvers": "1",
         "group": group_id,
