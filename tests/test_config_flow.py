@@ -25,6 +25,8 @@ from custom_components.miele_local.const import (
     CONF_DEVICE_ID,
     CONF_GROUP_ID,
     CONF_GROUP_KEY,
+    CONF_PUSH,
+    CONF_PUSH_PORT,
     CONF_RETRIES,
     CONF_SCAN_INTERVAL,
     CONF_TIMEOUT,
@@ -611,7 +613,13 @@ async def test_options_flow(
         {CONF_SCAN_INTERVAL: 60.0, CONF_TIMEOUT: 5.0, CONF_RETRIES: 1.0},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_SCAN_INTERVAL: 60, CONF_TIMEOUT: 5, CONF_RETRIES: 1}
+    assert entry.options == {
+        CONF_SCAN_INTERVAL: 60,
+        CONF_TIMEOUT: 5,
+        CONF_RETRIES: 1,
+        CONF_PUSH: False,
+        CONF_PUSH_PORT: 18082,
+    }
 
 
 async def test_pool_slot_is_keyed_by_validated_host(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from http import HTTPStatus
+from ipaddress import ip_address
 import socket
 import time
 from typing import TYPE_CHECKING
 
 import aiohttp
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import SOURCE_ZEROCONF, ConfigEntryState
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -17,6 +20,7 @@ from custom_components.miele_local.const import CONF_PUSH, CONF_PUSH_PORT, DOMAI
 from custom_components.miele_local.miele import crypto
 from custom_components.miele_local.miele.supervision import (
     LISTENER_DEVICE_TYPE,
+    PushEvidence,
     callback_path,
 )
 from custom_components.miele_local.push import appliance as push_appliance
@@ -84,6 +88,19 @@ def state_reads(sim: SimulatedAppliance) -> int:
         for record in sim.requests
         if record.method == "GET" and record.path == STATE_PATH
     )
+
+
+def refuse_supervision(
+    sim: SimulatedAppliance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Make ``sim`` answer 500 to SuperVision and subscription requests."""
+    answer = sim.supervision.answer
+
+    def refuse(method: str, parts: tuple[str, ...], body: object) -> Answer | None:
+        reply = answer(method, parts, body)
+        return None if reply is None else Answer(HTTPStatus.INTERNAL_SERVER_ERROR)
+
+    monkeypatch.setattr(sim.supervision, "answer", refuse)
 
 
 async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -258,15 +275,189 @@ async def test_subscription_retried_after_failure(
     """A refused subscription shows unknown and is tried again later."""
     monkeypatch.setattr(push_appliance, "RETRY_DELAY", 0.05)
     answer = simulator.supervision.answer
-
-    def refuse(method: str, parts: tuple[str, ...], body: object) -> Answer | None:
-        if "SuperVision" in parts:
-            return Answer(HTTPStatus.INTERNAL_SERVER_ERROR)
-        return answer(method, parts, body)
-
-    monkeypatch.setattr(simulator.supervision, "answer", refuse)
+    refuse_supervision(simulator, monkeypatch)
     entry = push_entry(simulator, credentials, free_port())
     await set_up(hass, entry)
     assert hass.states.get(PUSH).state == "unknown"
+    # A push while no subscription stands still rings the doorbell.
+    push = entry.runtime_data.push
+    push.ring(PushEvidence(decrypted=False, signature_verified=False))
+    await until(lambda: push.reads == 1)
+    assert hass.states.get(PUSH).state == "unknown"
     monkeypatch.setattr(simulator.supervision, "answer", answer)
-    await until(lambda: hass.states.get(PUSH).state == "silent")
+    await until(lambda: hass.states.get(PUSH).state == "active")
+
+
+async def test_two_appliances_share_one_listener(
+    hass: HomeAssistant,
+    simulator_factory: SimulatorFactory,
+    credentials: GroupCredentials,
+    zeroconf: MagicMock,
+) -> None:
+    """One listener serves both; a new port moves it and resubscribes the other appliance."""
+    washer = await simulator_factory("washer", credentials=credentials)
+    dryer = await simulator_factory("tumble_dryer", credentials=credentials)
+    first, second = free_port(), free_port()
+    washer_entry = push_entry(washer, credentials, first)
+    dryer_entry = push_entry(dryer, credentials, first)
+    await set_up(hass, washer_entry)
+    await set_up(hass, dryer_entry)
+    hub = get_hub(hass)
+    assert hub.port == first
+    assert (
+        len(washer.supervision.subscriptions)
+        == len(dryer.supervision.subscriptions)
+        == 5
+    )
+    # Advertised once per GroupID, whatever the number of appliances.
+    assert zeroconf.async_register_service.call_count == 2  # re-advertised on attach
+    assert zeroconf.async_unregister_service.call_count == 1
+
+    hass.config_entries.async_update_entry(
+        dryer_entry, options={CONF_PUSH: True, CONF_PUSH_PORT: second}
+    )
+    await hass.config_entries.async_reload(dryer_entry.entry_id)
+    await wait_idle(hass)
+    assert hub.port == second
+    assert hub.slots(washer.device_id) == [6, 7, 8, 9]
+    assert all(
+        f":{second}/" in str(slot["Callback"])
+        for number, slot in washer.supervision.subscriptions.items()
+        if number > 1
+    )
+    washer.update_state(Status=6)
+    await until(lambda: washer_entry.runtime_data.push.reads >= 1)
+
+    # Posts naming an unknown appliance, or signed for another household, ring nothing.
+    path = callback_path(hub.listener_fab, "000100009999", "/State/")
+    async with aiohttp.ClientSession() as session:
+        for group in (credentials.group_id, "FEDCBA9876543210"):
+            auth = crypto.format_authorization(group, b"\x01" * 32)
+            async with session.post(
+                f"http://127.0.0.1:{second}{path}", headers={"Authorization": auth}
+            ) as response:
+                assert response.status in (204, 403)
+
+    await hass.config_entries.async_unload(dryer_entry.entry_id)
+    assert hub.port == second  # still serving the washer
+    await hass.config_entries.async_unload(washer_entry.entry_id)
+    assert hub.port == 0
+
+
+async def test_unload_cancels_a_pending_read(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    credentials: GroupCredentials,
+) -> None:
+    """A read the rate limit postponed is dropped when the entry unloads."""
+    port = free_port()
+    entry = push_entry(simulator, credentials, port)
+    await set_up(hass, entry)
+    push = entry.runtime_data.push
+    path = callback_path(get_hub(hass).listener_fab, simulator.device_id, "/State/")
+    auth = crypto.format_authorization(credentials.group_id, b"\x01" * 32)
+    async with aiohttp.ClientSession() as session:
+        for _ in range(2):
+            async with session.post(
+                f"http://127.0.0.1:{port}{path}", headers={"Authorization": auth}
+            ):
+                pass
+    await until(lambda: push.reads == 1)
+    await hass.config_entries.async_unload(entry.entry_id)
+    await asyncio.sleep(push_appliance.MIN_READ_INTERVAL + 0.2)
+    assert push.reads == 1
+
+
+async def test_removal_while_unreachable_forgets_the_slots(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    credentials: GroupCredentials,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An appliance that cannot be reached keeps its slots; we forget them and say so."""
+    entry = push_entry(simulator, credentials, free_port())
+    await set_up(hass, entry)
+    await hass.config_entries.async_unload(entry.entry_id)
+    simulator.set_fault("offline")
+    await hass.config_entries.async_remove(entry.entry_id)
+    await wait_idle(hass)
+    assert "Push subscriptions of 000177753917 not removed" in caplog.text
+    assert get_hub(hass).slots(simulator.device_id) == []
+    assert len(simulator.supervision.subscriptions) == 5
+
+
+async def test_removal_without_push(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: SimulatedAppliance,
+) -> None:
+    """No slots, no request."""
+    before = simulator.requests.total
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await wait_idle(hass)
+    assert simulator.requests.total == before
+    assert hass.states.get(PUSH) is None
+
+
+async def test_withdrawal_refused_keeps_the_slots(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    credentials: GroupCredentials,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Push turned off while the appliance refuses: the slots stay remembered."""
+    entry = push_entry(simulator, credentials, free_port())
+    await set_up(hass, entry)
+    refuse_supervision(simulator, monkeypatch)
+    hass.config_entries.async_update_entry(entry, options={CONF_PUSH: False})
+    await hass.config_entries.async_reload(entry.entry_id)
+    await wait_idle(hass)
+    assert get_hub(hass).slots(simulator.device_id) == [2, 3, 4, 5]
+    assert hass.states.get(PUSH).state == "off"
+
+
+async def test_reads_now_are_coalesced(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: SimulatedAppliance,
+) -> None:
+    """Three immediate reads at once: one runs, one is queued, one is dropped."""
+    coordinator = init_integration.runtime_data.coordinator
+    before = state_reads(simulator)
+    await asyncio.gather(*(coordinator.async_read_now() for _ in range(3)))
+    assert state_reads(simulator) == before + 2
+
+
+async def test_removal_of_an_invalid_entry(
+    hass: HomeAssistant, simulator: SimulatedAppliance, credentials: GroupCredentials
+) -> None:
+    """An entry whose stored key is unusable is removed without touching the appliance."""
+    entry = push_entry(simulator, credentials, free_port())
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "group_key": "not hex"}
+    )
+    await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    await hass.config_entries.async_remove(entry.entry_id)
+    await wait_idle(hass)
+    assert simulator.requests.total == 0
+
+
+async def test_own_listener_is_not_discovered(hass: HomeAssistant) -> None:
+    """Our own advertisement (the sentinel devicetype) never offers a setup."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_ZEROCONF},
+        data=ZeroconfServiceInfo(
+            ip_address=ip_address("127.0.0.1"),
+            ip_addresses=[ip_address("127.0.0.1")],
+            port=18082,
+            hostname="Miele-001D63FFFEE69EC1.local.",
+            type="_mieleathome._tcp.local.",
+            name="Home Assistant 000999000001-1._mieleathome._tcp.local.",
+            properties={"group": "0123456789ABCDEF", "devicetype": "2147483647"},
+        ),
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "push_listener"

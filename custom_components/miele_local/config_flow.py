@@ -63,6 +63,7 @@ from .miele.exceptions import (
     MieleProtocolError,
 )
 from .miele.models import DeviceType, Ident
+from .miele.supervision import LISTENER_DEVICE_TYPE
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -362,6 +363,8 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
         self, discovery_info: ZeroconfServiceInfo
     ) -> ConfigFlowResult:
         """Handle an appliance advertised over mDNS (TXT: group, devicetype, pairing)."""
+        if discovery_info.properties.get("devicetype") == str(LISTENER_DEVICE_TYPE):
+            return self.async_abort(reason="push_listener")
         host = _discovered_host(str(discovery_info.ip_address), discovery_info.port)
         group = str(discovery_info.properties.get("group", "")).strip().upper()
         self._advertised_group = group

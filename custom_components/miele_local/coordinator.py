@@ -46,7 +46,7 @@ class MieleRuntimeData:
     """What a loaded config entry holds."""
 
     coordinator: MieleHubCoordinator
-    push: PushAppliance | None = None
+    push: PushAppliance
 
 
 type MieleLocalConfigEntry = ConfigEntry[MieleRuntimeData]

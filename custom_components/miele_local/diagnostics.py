@@ -77,9 +77,7 @@ def _appliance(coordinator: MieleHubCoordinator) -> dict[str, Any]:
         "ident": async_redact_data(dict(coordinator.ident.raw), TO_REDACT),
         "state": None if coordinator.data is None else dict(coordinator.data.raw),
         "health": asdict(coordinator.health),
-        "push": None
-        if (push := entry.runtime_data.push) is None
-        else push.diagnostics(),
+        "push": entry.runtime_data.push.diagnostics(),
         "reset_evidence": None
         if evidence is None
         else redact_evidence(evidence, coordinator.profile.credentials.group_id),

@@ -358,8 +358,7 @@ async def async_setup_entry(
     entities.extend(
         MieleHealthSensor(coordinator, description) for description in HEALTH_SENSORS
     )
-    if (push := entry.runtime_data.push) is not None:
-        entities.append(MielePushSensor(push))
+    entities.append(MielePushSensor(entry.runtime_data.push))
     async_add_entities(entities)
 
 

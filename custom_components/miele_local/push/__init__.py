@@ -50,8 +50,10 @@ async def async_setup_push(
     name = f"{entry.title} push"
     if not entry.options.get(CONF_PUSH, False):
         push.state = PushState.OFF
-        if hub.slots(push.device_id):
-            entry.async_create_background_task(hass, push.async_withdraw(), name)
+        if previous := hub.slots(push.device_id):
+            entry.async_create_background_task(
+                hass, push.async_withdraw(previous), name
+            )
         return push
     port = int(entry.options.get(CONF_PUSH_PORT, DEFAULT_PUSH_PORT))
     try:
@@ -64,11 +66,10 @@ async def async_setup_push(
     return push
 
 
-async def async_unload_push(push: PushAppliance | None) -> None:
+async def async_unload_push(push: PushAppliance) -> None:
     """Stop the appliance's doorbell (its slots stay, for the next start to replace)."""
-    if push is not None:
-        push.cancel()
-        await push.hub.async_detach(push)
+    push.cancel()
+    await push.hub.async_detach(push)
 
 
 async def async_remove_push(

@@ -114,10 +114,8 @@ class PushAppliance:
         else:
             self._set_state(PushState.ACTIVE if self.pushes else PushState.SILENT)
 
-    async def async_withdraw(self) -> None:
-        """Push is off: delete the slots a previous run left, if any."""
-        if not (previous := self.hub.slots(self.device_id)):
-            return
+    async def async_withdraw(self, previous: list[int]) -> None:
+        """Push is off: delete the slots a previous run left."""
         client = self.coordinator.client
         try:
             await self.coordinator.manager.execute_once(
