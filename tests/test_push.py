@@ -338,6 +338,22 @@ async def test_two_appliances_share_one_listener(
             ) as response:
                 assert response.status in (204, 403)
 
+    # A port in use: the dryer goes without push, the listener stays where it was.
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))  # noqa: S104
+        taken.listen()
+        hass.config_entries.async_update_entry(
+            dryer_entry,
+            options={CONF_PUSH: True, CONF_PUSH_PORT: taken.getsockname()[1]},
+        )
+        await hass.config_entries.async_reload(dryer_entry.entry_id)
+        await wait_idle(hass)
+    assert hub.port == second
+    assert dryer_entry.runtime_data.push.state is None
+    reads = washer_entry.runtime_data.push.reads
+    washer.update_state(Status=5)
+    await until(lambda: washer_entry.runtime_data.push.reads > reads)
+
     await hass.config_entries.async_unload(dryer_entry.entry_id)
     assert hub.port == second  # still serving the washer
     await hass.config_entries.async_unload(washer_entry.entry_id)
@@ -461,3 +477,28 @@ async def test_own_listener_is_not_discovered(hass: HomeAssistant) -> None:
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "push_listener"
+
+
+async def test_missed_push_stops_the_back_off(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    credentials: GroupCredentials,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Status change found by a poll with no push before it: pushes no longer arrive."""
+    entry = push_entry(simulator, credentials, free_port())
+    await set_up(hass, entry)
+    coordinator = entry.runtime_data.coordinator
+    simulator.update_state(Status=6)
+    await until(lambda: hass.states.get(PUSH).state == "active")
+    await until(lambda: hass.states.get(STATUS).state == "pause")
+    # The appliance forgets its subscriptions (as after a power cut).
+    simulator.supervision.subscriptions = {
+        1: {"Resource": "/Devices/", "Callback": "Cloud"}
+    }
+    monkeypatch.setattr(push_appliance, "MISSED_WINDOW", 0.0)
+    simulator.update_state(Status=5)
+    await coordinator.async_refresh()
+    assert hass.states.get(STATUS).state == "running"
+    assert hass.states.get(PUSH).state == "silent"
+    assert not coordinator.push_active

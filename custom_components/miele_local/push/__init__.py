@@ -60,8 +60,8 @@ async def async_setup_push(
         await hub.async_attach(push, port)
     except OSError as err:
         LOGGER.warning("Push listener cannot listen on port %s: %s", port, err)
-        await hub.async_detach(push)
         return push
+    push.watch()
     entry.async_create_background_task(hass, push.async_subscribe(), name)
     return push
 

@@ -29,6 +29,8 @@ MIN_READ_INTERVAL = 1.0
 """Seconds between two reads a push triggers: a flood of posts costs one read a second."""
 RETRY_DELAY = 300.0
 """Seconds before a failed subscription is tried again."""
+MISSED_WINDOW = 5.0
+"""A Status change a poll finds with no push in this many seconds before means pushes stopped."""
 
 
 class PushState(StrEnum):
@@ -61,6 +63,9 @@ class PushAppliance:
         self.signature_verified = 0
         self.reads = 0
         self._last_read = -MIN_READ_INTERVAL
+        self._last_push = -MISSED_WINDOW
+        self._seen_status: object = None
+        self._unlisten: Callable[[], None] | None = None
         self._pending: TimerHandle | None = None
         self._retry: TimerHandle | None = None
         self._listeners: list[Callable[[], None]] = []
@@ -146,8 +151,25 @@ class PushAppliance:
         )
 
     @callback
+    def watch(self) -> None:
+        """Follow the coordinator, to notice changes that no push announced."""
+        self._seen_status = self.coordinator.data.status
+        self._unlisten = self.coordinator.async_add_listener(self._updated)
+
+    @callback
+    def _updated(self) -> None:
+        """Pushes stopped arriving when a poll finds a new Status no push announced."""
+        status = self.coordinator.data.status
+        changed, self._seen_status = status != self._seen_status, status
+        missed = self.hass.loop.time() - self._last_push > MISSED_WINDOW
+        if changed and missed and self.state is PushState.ACTIVE:
+            LOGGER.debug("%s: a change arrived without a push", self.entry.title)
+            self._set_state(PushState.SILENT)
+
+    @callback
     def ring(self, evidence: PushEvidence) -> None:
         """Read State for a push: now, or once the rate limit allows."""
+        self._last_push = self.hass.loop.time()
         self.pushes += 1
         self.decrypted += evidence.decrypted
         self.signature_verified += evidence.signature_verified
@@ -169,7 +191,10 @@ class PushAppliance:
 
     @callback
     def cancel(self) -> None:
-        """Cancel pending timers (the entry unloads)."""
+        """Cancel pending timers and stop watching (the entry unloads)."""
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
         for handle in (self._pending, self._retry):
             if handle is not None:
                 handle.cancel()

@@ -101,14 +101,16 @@ class PushHub:
         await self._store.async_save(self._data)
 
     async def async_attach(self, appliance: PushAppliance, port: int) -> None:
-        """Serve ``appliance``: start the listener (again on a new port) and advertise it."""
+        """
+        Serve ``appliance``: start the listener, or move it to a new port, and advertise it.
+
+        A port that cannot be bound raises OSError and leaves a running listener as it was.
+        """
         await self.async_load()
         async with self._lock:
-            self._appliances[appliance.device_id] = appliance
-            moved = self._listener is not None and self._listener.port != port != 0
-            if moved:
-                await self._stop_listener()
-            if self._listener is None:
+            running = self._listener
+            moved = running is not None and running.port != port
+            if running is None or moved:
                 listener = PushListener(
                     self.listener_fab,
                     self._credentials_for,
@@ -117,9 +119,11 @@ class PushHub:
                     port=port,
                 )
                 await listener.start()
-                self._listener = listener
-                LOGGER.debug("push listener serving on port %s", listener.port)
-            await self._advertise(self._listener)
+                await self._stop_listener()
+                self._listener = running = listener
+                LOGGER.debug("Push listener serving on port %s", listener.port)
+            self._appliances[appliance.device_id] = appliance
+            await self._advertise(running)
         if moved:
             for other in self._appliances.values():
                 if other is not appliance:
@@ -130,10 +134,10 @@ class PushHub:
         async with self._lock:
             if self._appliances.get(appliance.device_id) is appliance:
                 del self._appliances[appliance.device_id]
-            if not self._appliances:
-                await self._stop_listener()
-            elif self._listener is not None:
+            if self._appliances and self._listener is not None:
                 await self._advertise(self._listener)
+            else:
+                await self._stop_listener()
 
     async def _stop_listener(self) -> None:
         await self._unadvertise()
