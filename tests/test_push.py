@@ -502,3 +502,14 @@ async def test_missed_push_stops_the_back_off(
     assert hass.states.get(STATUS).state == "running"
     assert hass.states.get(PUSH).state == "silent"
     assert not coordinator.push_active
+
+
+async def test_listener_closes_when_home_assistant_stops(
+    hass: HomeAssistant, simulator: SimulatedAppliance, credentials: GroupCredentials
+) -> None:
+    entry = push_entry(simulator, credentials, port := free_port())
+    await set_up(hass, entry)
+    await hass.async_stop()
+    assert get_hub(hass).port == 0
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0

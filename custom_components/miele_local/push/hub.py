@@ -8,7 +8,8 @@ import secrets
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from homeassistant.components import network, zeroconf
-from homeassistant.core import callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, callback
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 from zeroconf.asyncio import AsyncServiceInfo
@@ -42,6 +43,7 @@ def get_hub(hass: HomeAssistant) -> PushHub:
     """Return the one push hub of this Home Assistant."""
     if (hub := hass.data.get(PUSH_HUB)) is None:
         hub = hass.data[PUSH_HUB] = PushHub(hass)
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, hub.async_stop)
     return hub
 
 
@@ -138,6 +140,14 @@ class PushHub:
                 await self._advertise(self._listener)
             else:
                 await self._stop_listener()
+
+    async def async_stop(self, _event: Event) -> None:
+        """Home Assistant stops: close the listener (zeroconf withdraws its own records)."""
+        async with self._lock:
+            listener, self._listener = self._listener, None
+            self._advertised.clear()
+            if listener is not None:
+                await listener.stop()
 
     async def _stop_listener(self) -> None:
         await self._unadvertise()
