@@ -103,6 +103,40 @@ def refuse_supervision(
     monkeypatch.setattr(sim.supervision, "answer", refuse)
 
 
+@pytest.fixture
+def port() -> int:
+    """The push listener port of the ``entry`` fixture."""
+    return free_port()
+
+
+@pytest.fixture
+async def entry(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    credentials: GroupCredentials,
+    port: int,
+) -> MockConfigEntry:
+    """The simulated appliance set up with push on ``port``, subscribed."""
+    push_on = push_entry(simulator, credentials, port)
+    await set_up(hass, push_on)
+    return push_on
+
+
+async def post(port: int, path: str, group_id: str, times: int = 1) -> list[int]:
+    """Post ``times`` forged pushes (no valid signature) to the listener; the statuses."""
+    auth = crypto.format_authorization(group_id, b"\x01" * 32)
+    statuses = []
+    async with aiohttp.ClientSession() as session:
+        for _ in range(times):
+            async with session.post(
+                f"http://127.0.0.1:{port}{path}",
+                data=b"\x00" * 64,
+                headers={"Authorization": auth},
+            ) as response:
+                statuses.append(response.status)
+    return statuses
+
+
 async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
@@ -114,11 +148,10 @@ async def test_push_delivered(
     simulator: SimulatedAppliance,
     credentials: GroupCredentials,
     zeroconf: MagicMock,
+    entry: MockConfigEntry,
+    port: int,
 ) -> None:
     """A State change reaches Home Assistant within a second, read and verified."""
-    port = free_port()
-    entry = push_entry(simulator, credentials, port)
-    await set_up(hass, entry)
     assert hass.states.get(PUSH).state == "silent"
     assert len(simulator.supervision.subscriptions) == 5  # Cloud + 4 resources
     info = zeroconf.async_register_service.call_args.args[0]
@@ -144,23 +177,14 @@ async def test_push_flood_is_rate_limited(
     hass: HomeAssistant,
     simulator: SimulatedAppliance,
     credentials: GroupCredentials,
+    entry: MockConfigEntry,
+    port: int,
 ) -> None:
     """Fifty forged posts in a burst cost two State reads: one at once, one a second later."""
-    port = free_port()
-    entry = push_entry(simulator, credentials, port)
-    await set_up(hass, entry)
     hub = get_hub(hass)
     before = state_reads(simulator)
     path = callback_path(hub.listener_fab, simulator.device_id, "/State/")
-    forged = crypto.format_authorization(credentials.group_id, b"\x01" * 32)
-    async with aiohttp.ClientSession() as session:
-        for _ in range(50):
-            async with session.post(
-                f"http://127.0.0.1:{port}{path}",
-                data=b"\x00" * 64,
-                headers={"Authorization": forged},
-            ) as response:
-                assert response.status == 204
+    assert await post(port, path, credentials.group_id, 50) == [204] * 50
     await until(lambda: state_reads(simulator) == before + 1)
     await asyncio.sleep(push_appliance.MIN_READ_INTERVAL + 0.3)
     await wait_idle(hass)
@@ -194,11 +218,9 @@ async def test_appliance_without_supervision(
 async def test_listener_restart_resubscribes(
     hass: HomeAssistant,
     simulator: SimulatedAppliance,
-    credentials: GroupCredentials,
+    entry: MockConfigEntry,
 ) -> None:
     """A reload stops and restarts the listener: old slots go, new ones deliver."""
-    entry = push_entry(simulator, credentials, free_port())
-    await set_up(hass, entry)
     first = sorted(simulator.supervision.subscriptions)
     assert first == [1, 2, 3, 4, 5]
     await hass.config_entries.async_reload(entry.entry_id)
@@ -212,11 +234,9 @@ async def test_listener_restart_resubscribes(
 async def test_removal_deletes_own_slots_only(
     hass: HomeAssistant,
     simulator: SimulatedAppliance,
-    credentials: GroupCredentials,
+    entry: MockConfigEntry,
 ) -> None:
     """Removing the entry deletes our slots and hides the peer; Cloud's and others' stay."""
-    entry = push_entry(simulator, credentials, free_port())
-    await set_up(hass, entry)
     # Another appliance's subscription, created after ours.
     simulator.supervision.subscriptions[42] = {
         "Resource": "/Devices/000177753917/State/",
@@ -235,11 +255,9 @@ async def test_removal_deletes_own_slots_only(
 async def test_push_turned_off_withdraws(
     hass: HomeAssistant,
     simulator: SimulatedAppliance,
-    credentials: GroupCredentials,
+    entry: MockConfigEntry,
 ) -> None:
     """Turning push off deletes the slots and shows "off"."""
-    entry = push_entry(simulator, credentials, free_port())
-    await set_up(hass, entry)
     hass.config_entries.async_update_entry(entry, options={CONF_PUSH: False})
     await hass.config_entries.async_reload(entry.entry_id)
     await wait_idle(hass)
@@ -330,13 +348,8 @@ async def test_two_appliances_share_one_listener(
 
     # Posts naming an unknown appliance, or signed for another household, ring nothing.
     path = callback_path(hub.listener_fab, "000100009999", "/State/")
-    async with aiohttp.ClientSession() as session:
-        for group in (credentials.group_id, "FEDCBA9876543210"):
-            auth = crypto.format_authorization(group, b"\x01" * 32)
-            async with session.post(
-                f"http://127.0.0.1:{second}{path}", headers={"Authorization": auth}
-            ) as response:
-                assert response.status in (204, 403)
+    assert await post(second, path, credentials.group_id) == [204]
+    assert await post(second, path, "FEDCBA9876543210") == [403]
 
     # A port in use: the dryer goes without push, the listener stays where it was.
     with socket.socket() as taken:
@@ -364,20 +377,13 @@ async def test_unload_cancels_a_pending_read(
     hass: HomeAssistant,
     simulator: SimulatedAppliance,
     credentials: GroupCredentials,
+    entry: MockConfigEntry,
+    port: int,
 ) -> None:
     """A read the rate limit postponed is dropped when the entry unloads."""
-    port = free_port()
-    entry = push_entry(simulator, credentials, port)
-    await set_up(hass, entry)
     push = entry.runtime_data.push
     path = callback_path(get_hub(hass).listener_fab, simulator.device_id, "/State/")
-    auth = crypto.format_authorization(credentials.group_id, b"\x01" * 32)
-    async with aiohttp.ClientSession() as session:
-        for _ in range(2):
-            async with session.post(
-                f"http://127.0.0.1:{port}{path}", headers={"Authorization": auth}
-            ):
-                pass
+    await post(port, path, credentials.group_id, 2)
     await until(lambda: push.reads == 1)
     await hass.config_entries.async_unload(entry.entry_id)
     await asyncio.sleep(push_appliance.MIN_READ_INTERVAL + 0.2)
@@ -387,12 +393,10 @@ async def test_unload_cancels_a_pending_read(
 async def test_removal_while_unreachable_forgets_the_slots(
     hass: HomeAssistant,
     simulator: SimulatedAppliance,
-    credentials: GroupCredentials,
     caplog: pytest.LogCaptureFixture,
+    entry: MockConfigEntry,
 ) -> None:
     """An appliance that cannot be reached keeps its slots; we forget them and say so."""
-    entry = push_entry(simulator, credentials, free_port())
-    await set_up(hass, entry)
     await hass.config_entries.async_unload(entry.entry_id)
     simulator.set_fault("offline")
     await hass.config_entries.async_remove(entry.entry_id)
@@ -418,12 +422,10 @@ async def test_removal_without_push(
 async def test_withdrawal_refused_keeps_the_slots(
     hass: HomeAssistant,
     simulator: SimulatedAppliance,
-    credentials: GroupCredentials,
     monkeypatch: pytest.MonkeyPatch,
+    entry: MockConfigEntry,
 ) -> None:
     """Push turned off while the appliance refuses: the slots stay remembered."""
-    entry = push_entry(simulator, credentials, free_port())
-    await set_up(hass, entry)
     refuse_supervision(simulator, monkeypatch)
     hass.config_entries.async_update_entry(entry, options={CONF_PUSH: False})
     await hass.config_entries.async_reload(entry.entry_id)
@@ -482,12 +484,10 @@ async def test_own_listener_is_not_discovered(hass: HomeAssistant) -> None:
 async def test_missed_push_stops_the_back_off(
     hass: HomeAssistant,
     simulator: SimulatedAppliance,
-    credentials: GroupCredentials,
     monkeypatch: pytest.MonkeyPatch,
+    entry: MockConfigEntry,
 ) -> None:
     """A Status change found by a poll with no push before it: pushes no longer arrive."""
-    entry = push_entry(simulator, credentials, free_port())
-    await set_up(hass, entry)
     coordinator = entry.runtime_data.coordinator
     simulator.update_state(Status=6)
     await until(lambda: hass.states.get(PUSH).state == "active")
@@ -505,10 +505,11 @@ async def test_missed_push_stops_the_back_off(
 
 
 async def test_listener_closes_when_home_assistant_stops(
-    hass: HomeAssistant, simulator: SimulatedAppliance, credentials: GroupCredentials
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    entry: MockConfigEntry,
+    port: int,
 ) -> None:
-    entry = push_entry(simulator, credentials, port := free_port())
-    await set_up(hass, entry)
     await hass.async_stop()
     assert get_hub(hass).port == 0
     with socket.socket() as sock:

@@ -37,6 +37,25 @@ def subscription(
     return {"Resource": f"/Devices/{sim.device_id}{resource}", "Callback": callback}
 
 
+async def subscribe(
+    session: aiohttp.ClientSession,
+    creds: GroupCredentials,
+    sim: SimulatedAppliance,
+    callback: str,
+    resource: str = "/State/",
+) -> None:
+    """Subscribe ``callback`` to one resource of ``sim``."""
+    answer = await send(
+        session,
+        sim.host,
+        creds,
+        "POST",
+        "/Subscriptions",
+        subscription(sim, callback, resource),
+    )
+    assert answer.status == 201
+
+
 async def test_slots_listed_created_deleted_never_reused(
     session: aiohttp.ClientSession, creds: GroupCredentials, washer: SimulatedAppliance
 ) -> None:
@@ -154,14 +173,7 @@ async def test_pushes_every_state_change_to_state_subscribers(
         callback = f"http://Miele-001D63FFFEE69EC1.local.:{port}/Devices/{LISTENER}/SuperVision/{washer.device_id}/State/"
         washer.supervision.hosts["Miele-001D63FFFEE69EC1.local."] = "127.0.0.1"
         for resource, target in (("/State/", callback), ("/Ident/", callback + "x")):
-            await send(
-                session,
-                washer.host,
-                creds,
-                "POST",
-                "/Subscriptions",
-                subscription(washer, target, resource),
-            )
+            await subscribe(session, creds, washer, target, resource)
         washer.update_state(Status=6)
         await _until(lambda: len(received) == 3)
         washer.update_state(Status=5)
@@ -183,15 +195,11 @@ async def test_unreachable_listener_and_lost_pairing(
     session: aiohttp.ClientSession, creds: GroupCredentials, washer: SimulatedAppliance
 ) -> None:
     """A push nobody answers is recorded without a status; without a pairing nothing is sent."""
-    await send(
+    await subscribe(
         session,
-        washer.host,
         creds,
-        "POST",
-        "/Subscriptions",
-        subscription(
-            washer, f"http://127.0.0.1:1/Devices/{LISTENER}/SuperVision/x/State/"
-        ),
+        washer,
+        f"http://127.0.0.1:1/Devices/{LISTENER}/SuperVision/x/State/",
     )
     washer.update_state(Status=6)
     await _until(lambda: len(washer.supervision.deliveries) == 3)

@@ -19,7 +19,7 @@ from .credentials import validate_device_id
 from .exceptions import MieleProtocolError, MieleResponseError, MieleSecurityError
 
 if TYPE_CHECKING:
-    from .client import MieleClient
+    from .client import MieleClient, SignedReply
     from .credentials import GroupCredentials
 
 RESOURCES = ("/State/", "/State/Light/", "/State/Status/", "/Ident/")
@@ -67,16 +67,9 @@ async def enrol(
     ``callback_base`` is ``http://<listener host>:<port>``. Slots created before a failure
     stay in ``slots``, so they can be withdrawn.
     """
-    try:
-        await client.send_signed(
-            "PUT",
-            f"/Devices/{appliance_fab}/SuperVision/{listener_fab}",
-            {"Show": True, "Signal": True},
-        )
-    except MieleResponseError as err:
-        if err.status == 404:
-            return False
-        raise
+    peer = _peer_path(appliance_fab, listener_fab)
+    if await _unless_missing(client, "PUT", peer, {"Show": True, "Signal": True}) is None:
+        return False
     for resource in RESOURCES:
         reply = await client.send_signed(
             "POST",
@@ -105,25 +98,30 @@ async def withdraw(
     own = callback_path(listener_fab, appliance_fab)
     for slot in slots:
         path = f"/Subscriptions/{slot}/"
-        try:
-            reply = await client.send_signed("GET", path)
-        except MieleResponseError as err:
-            if err.status == 404:
-                continue
-            raise
+        if (reply := await _unless_missing(client, "GET", path)) is None:
+            continue
         document = reply.document
         callback = document.get("Callback") if isinstance(document, dict) else None
         if isinstance(callback, str) and own in callback:
             await client.send_signed("DELETE", path)
+    peer = _peer_path(appliance_fab, listener_fab)
+    await _unless_missing(client, "PUT", peer, {"Show": False, "Signal": False})
+
+
+def _peer_path(appliance_fab: str, listener_fab: str) -> str:
+    return f"/Devices/{appliance_fab}/SuperVision/{listener_fab}"
+
+
+async def _unless_missing(
+    client: MieleClient, method: str, path: str, document: object = None
+) -> SignedReply | None:
+    """Send one signed request; None when the appliance answers 404."""
     try:
-        await client.send_signed(
-            "PUT",
-            f"/Devices/{appliance_fab}/SuperVision/{listener_fab}",
-            {"Show": False, "Signal": False},
-        )
+        return await client.send_signed(method, path, document)
     except MieleResponseError as err:
-        if err.status != 404:
-            raise
+        if err.status == 404:
+            return None
+        raise
 
 
 @dataclass(frozen=True, slots=True)
