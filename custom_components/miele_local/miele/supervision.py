@@ -68,7 +68,10 @@ async def enrol(
     stay in ``slots``, so they can be withdrawn.
     """
     peer = _peer_path(appliance_fab, listener_fab)
-    if await _unless_missing(client, "PUT", peer, {"Show": True, "Signal": True}) is None:
+    if (
+        await _unless_missing(client, "PUT", peer, {"Show": True, "Signal": True})
+        is None
+    ):
         return False
     for resource in RESOURCES:
         reply = await client.send_signed(
