@@ -303,7 +303,7 @@ async def test_subscription_retried_after_failure(
     await until(lambda: push.reads == 1)
     assert hass.states.get(PUSH).state == "unknown"
     monkeypatch.setattr(simulator.supervision, "answer", answer)
-    await until(lambda: hass.states.get(PUSH).state == "active")
+    await until(lambda: hass.states.get(PUSH).state == "silent")
 
 
 async def test_two_appliances_share_one_listener(
@@ -483,9 +483,12 @@ async def test_own_listener_is_not_discovered(hass: HomeAssistant) -> None:
 
 async def test_missed_push_stops_the_back_off(
     hass: HomeAssistant,
+    zeroconf: MagicMock,
     simulator: SimulatedAppliance,
+    credentials: GroupCredentials,
     monkeypatch: pytest.MonkeyPatch,
     entry: MockConfigEntry,
+    port: int,
 ) -> None:
     """A Status change found by a poll with no push before it: pushes no longer arrive."""
     coordinator = entry.runtime_data.coordinator
@@ -496,12 +499,38 @@ async def test_missed_push_stops_the_back_off(
     simulator.supervision.subscriptions = {
         1: {"Resource": "/Devices/", "Callback": "Cloud"}
     }
-    monkeypatch.setattr(push_appliance, "MISSED_WINDOW", 0.0)
+    monkeypatch.setattr(push_appliance, "MISSED_WINDOW", 0.1)
+    registered = zeroconf.async_register_service.call_count
     simulator.update_state(Status=5)
     await coordinator.async_refresh()
     assert hass.states.get(STATUS).state == "running"
-    assert hass.states.get(PUSH).state == "silent"
+    assert hass.states.get(PUSH).state == "active"  # a push may still be on its way
+    await until(lambda: hass.states.get(PUSH).state == "silent")
     assert not coordinator.push_active
+    # Recovery: advertised again, the stale slots withdrawn, subscribed anew; pushes resume.
+    await wait_idle(hass)
+    assert hass.states.get(PUSH).state == "silent"
+    assert zeroconf.async_register_service.call_count == registered + 1
+    assert sorted(simulator.supervision.subscriptions) == [1, 6, 7, 8, 9]
+    simulator.update_state(Status=6)
+    await until(lambda: hass.states.get(STATUS).state == "pause")
+    assert hass.states.get(PUSH).state == "active"
+    # A second miss within the recovery floor only shows "silent".
+    simulator.supervision.subscriptions = {
+        1: {"Resource": "/Devices/", "Callback": "Cloud"}
+    }
+    simulator.update_state(Status=5)
+    await coordinator.async_refresh()
+    await until(lambda: hass.states.get(PUSH).state == "silent")
+    await wait_idle(hass)
+    # A push that trails the read which found its change is not a miss.
+    simulator.update_state(Status=6)
+    await coordinator.async_refresh()
+    path = callback_path(get_hub(hass).listener_fab, simulator.device_id, "/State/")
+    assert await post(port, path, credentials.group_id) == [204]
+    await asyncio.sleep(push_appliance.MISSED_WINDOW + 0.05)
+    assert hass.states.get(PUSH).state == "active"
+    assert sorted(simulator.supervision.subscriptions) == [1]
 
 
 async def test_listener_closes_when_home_assistant_stops(

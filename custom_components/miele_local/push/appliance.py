@@ -30,7 +30,9 @@ MIN_READ_INTERVAL = 1.0
 RETRY_DELAY = 300.0
 """Seconds before a failed subscription is tried again."""
 MISSED_WINDOW = 5.0
-"""A Status change a poll finds with no push in this many seconds before means pushes stopped."""
+"""Seconds a push may trail the read that found its change (then pushes count as stopped)."""
+RECOVERY_FLOOR = 600.0
+"""Seconds between two recoveries (advertise and subscribe again) after pushes stopped."""
 
 
 class PushState(StrEnum):
@@ -63,7 +65,9 @@ class PushAppliance:
         self.signature_verified = 0
         self.reads = 0
         self._last_read = -MIN_READ_INTERVAL
-        self._last_push = -MISSED_WINDOW
+        self._pushes_seen = 0
+        self._judging: TimerHandle | None = None
+        self._last_recovery = -RECOVERY_FLOOR
         self._seen_status: object = None
         self._unlisten: Callable[[], None] | None = None
         self._pending: TimerHandle | None = None
@@ -101,6 +105,7 @@ class PushAppliance:
         ``RETRY_DELAY``.
         """
         self._retry = None
+        pushes = self.pushes
         previous = self.hub.slots(self.device_id)
         slots: list[int] = []
         try:
@@ -117,7 +122,8 @@ class PushAppliance:
         if not supported:
             self._set_state(PushState.UNSUPPORTED)
         else:
-            self._set_state(PushState.ACTIVE if self.pushes else PushState.SILENT)
+            arrived = self.pushes > pushes  # pushes can beat the last subscription
+            self._set_state(PushState.ACTIVE if arrived else PushState.SILENT)
 
     async def async_withdraw(self, previous: list[int]) -> None:
         """Push is off: delete the slots a previous run left."""
@@ -158,18 +164,37 @@ class PushAppliance:
 
     @callback
     def _updated(self) -> None:
-        """Pushes stopped arriving when a poll finds a new Status no push announced."""
+        """A read found a new Status with no push since the last read: judge it shortly."""
         status = self.coordinator.data.status
         changed, self._seen_status = status != self._seen_status, status
-        missed = self.hass.loop.time() - self._last_push > MISSED_WINDOW
-        if changed and missed and self.state is PushState.ACTIVE:
+        pushed, self._pushes_seen = self.pushes != self._pushes_seen, self.pushes
+        if changed and not pushed and self._judging is None:
+            self._judging = self.hass.loop.call_later(
+                MISSED_WINDOW, self._judge, self.pushes
+            )
+
+    @callback
+    def _judge(self, pushes: int) -> None:
+        """Pushes stopped when none arrived in time for a change a read found."""
+        self._judging = None
+        if self.pushes == pushes and self.state is PushState.ACTIVE:
             LOGGER.debug("%s: a change arrived without a push", self.entry.title)
             self._set_state(PushState.SILENT)
+            now = self.hass.loop.time()
+            if now - self._last_recovery >= RECOVERY_FLOOR:
+                self._last_recovery = now
+                self.entry.async_create_background_task(
+                    self.hass, self._recover(), f"{self.entry.title} push recovery"
+                )
+
+    async def _recover(self) -> None:
+        """Advertise again (our address may have changed) and subscribe anew."""
+        await self.hub.async_readvertise()
+        await self.async_subscribe()
 
     @callback
     def ring(self, evidence: PushEvidence) -> None:
         """Read State for a push: now, or once the rate limit allows."""
-        self._last_push = self.hass.loop.time()
         self.pushes += 1
         self.decrypted += evidence.decrypted
         self.signature_verified += evidence.signature_verified
@@ -195,10 +220,10 @@ class PushAppliance:
         if self._unlisten is not None:
             self._unlisten()
             self._unlisten = None
-        for handle in (self._pending, self._retry):
+        for handle in (self._pending, self._retry, self._judging):
             if handle is not None:
                 handle.cancel()
-        self._pending = self._retry = None
+        self._pending = self._retry = self._judging = None
 
     def diagnostics(self) -> dict[str, Any]:
         """Push figures, including what pushed bodies showed under the hypothesis."""

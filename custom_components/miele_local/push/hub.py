@@ -125,7 +125,7 @@ class PushHub:
                 self._listener = running = listener
                 LOGGER.debug("Push listener serving on port %s", listener.port)
             self._appliances[appliance.device_id] = appliance
-            await self._advertise(running)
+            await self._advertise()
         if moved:
             for other in self._appliances.values():
                 if other is not appliance:
@@ -136,10 +136,15 @@ class PushHub:
         async with self._lock:
             if self._appliances.get(appliance.device_id) is appliance:
                 del self._appliances[appliance.device_id]
-            if self._appliances and self._listener is not None:
-                await self._advertise(self._listener)
+            if self._appliances:  # the listener runs while it serves any appliance
+                await self._advertise()
             else:
                 await self._stop_listener()
+
+    async def async_readvertise(self) -> None:
+        """Advertise again with Home Assistant's current addresses."""
+        async with self._lock:
+            await self._advertise()
 
     async def async_stop(self, _event: Event) -> None:
         """Home Assistant stops: close the listener (zeroconf withdraws its own records)."""
@@ -168,7 +173,7 @@ class PushHub:
         if appliance is not None and appliance.group_id == push.group_id:
             appliance.ring(push.evidence)
 
-    async def _advertise(self, listener: PushListener) -> None:
+    async def _advertise(self) -> None:
         """Advertise one household member per GroupID through Home Assistant's zeroconf."""
         await self._unadvertise()
         aiozc = await zeroconf.async_get_async_instance(self.hass)
@@ -181,7 +186,7 @@ class PushHub:
             info = AsyncServiceInfo(
                 SERVICE_TYPE,
                 f"Home Assistant {self.listener_fab}-{index}.{SERVICE_TYPE}",
-                port=listener.port,
+                port=self.port,
                 addresses=addresses,
                 server=listener_hostname(self.listener_fab),
                 properties=_txt(group),
