@@ -164,7 +164,7 @@ class PushAppliance:
 
     @callback
     def _updated(self) -> None:
-        """A read found a new Status with no push since the last read: judge it shortly."""
+        """Judge shortly a new Status that a read found with no push since the last read."""
         status = self.coordinator.data.status
         changed, self._seen_status = status != self._seen_status, status
         pushed, self._pushes_seen = self.pushes != self._pushes_seen, self.pushes
