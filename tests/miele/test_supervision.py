@@ -211,3 +211,28 @@ async def test_withdraw_peer_refusal_propagates(
     monkeypatch.setattr(washer.supervision, "answer", refuse_peer)
     with pytest.raises(MieleResponseError):
         await withdraw(client, washer.device_id, LISTENER, [])
+
+
+def test_subscription_vector() -> None:
+    """POST /Subscriptions as the reference computes it (padding inserted before the ``}``)."""
+    body = (
+        b'{\n\t"Resource": "/Devices/000177753917/State/",\n\t"Callback":"'
+        + BASE.encode()
+        + callback_path(LISTENER, APPLIANCE, "/State/").encode()
+        + b'"\n}'
+    )
+    assert len(body) == 158
+    signature, ciphertext = crypto.seal_request(
+        KEY,
+        "POST",
+        "127.0.0.1",
+        "/Subscriptions",
+        crypto.CONTENT_TYPE,
+        crypto.ACCEPT,
+        DATE,
+        body,
+    )
+    assert signature.hex().upper() == (
+        "67BAD171D017AD6B1BCF80E6CACFC5019628F038C0D9E98B5070D222CEFC53D8"
+    )
+    assert ciphertext.hex().startswith("806246f5cf193a19399f0beb825384b4")
