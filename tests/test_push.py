@@ -543,3 +543,13 @@ async def test_listener_closes_when_home_assistant_stops(
     assert get_hub(hass).port == 0
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+async def test_subscriptions_never_overlap(
+    hass: HomeAssistant, simulator: SimulatedAppliance, entry: MockConfigEntry
+) -> None:
+    """Two subscriptions asked at once run one after the other: one set of slots remains."""
+    push = entry.runtime_data.push
+    await asyncio.gather(push.async_subscribe(), push.async_subscribe())
+    assert sorted(simulator.supervision.subscriptions) == [1, 10, 11, 12, 13]
+    assert get_hub(hass).slots(simulator.device_id) == [10, 11, 12, 13]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +74,7 @@ class PushAppliance:
         self._pending: TimerHandle | None = None
         self._retry: TimerHandle | None = None
         self._listeners: list[Callable[[], None]] = []
+        self._subscribing = asyncio.Lock()
 
     @property
     def device_id(self) -> str:
@@ -101,9 +103,13 @@ class PushAppliance:
         """
         Withdraw the slots of a previous run, then subscribe anew.
 
-        Runs once (never retried within a try); a failure is tried again after
-        ``RETRY_DELAY``.
+        Runs once (never retried within a try), one subscription at a time; a failure is
+        tried again after ``RETRY_DELAY``.
         """
+        async with self._subscribing:
+            await self._subscribe()
+
+    async def _subscribe(self) -> None:
         self._retry = None
         pushes = self.pushes
         previous = self.hub.slots(self.device_id)
