@@ -122,7 +122,7 @@ class PushHub:
                 )
                 await listener.start()
                 await self._stop_listener()
-                self._listener = running = listener
+                self._listener = listener
                 LOGGER.debug("Push listener serving on port %s", listener.port)
             self._appliances[appliance.device_id] = appliance
             await self._advertise()
