@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 import pytest
 
+from custom_components.miele_local.miele import crypto
 from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from custom_components.miele_local.miele.push_listener import (
@@ -16,7 +17,11 @@ from custom_components.miele_local.miele.push_listener import (
     Push,
     PushListener,
 )
-from custom_components.miele_local.miele.supervision import callback_path, enrol
+from custom_components.miele_local.miele.supervision import (
+    PushEvidence,
+    callback_path,
+    enrol,
+)
 from simulator import SimulatedAppliance
 from tests.simulator.rawclient import send
 
@@ -205,3 +210,38 @@ async def _until(check: Callable[[], bool], within: float = 3.0) -> None:
     while not check():
         assert time.monotonic() - start < within
         await asyncio.sleep(0.01)
+
+
+async def test_a_push_in_many_segments_is_read_whole(
+    listener: PushListener, pushes: list[Push]
+) -> None:
+    """A large push (several TCP segments, sent slowly) still decrypts and verifies."""
+    path = callback_path(LISTENER, "000177753917", "/State/")
+    host = f"127.0.0.1:{listener.port}"
+    date = "Thu, 01 Jan 1970 02:09:22 GMT"
+    plain = b'{"Content":{"Filler":"' + b"x" * 6000 + b'"}}'
+    signature, body = crypto.seal_request(
+        CREDS.group_key,
+        "POST",
+        host,
+        path,
+        crypto.CONTENT_TYPE,
+        crypto.ACCEPT,
+        date,
+        plain,
+    )
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {crypto.CONTENT_TYPE}\r\n"
+        f"Accept: {crypto.ACCEPT}\r\nDate: {date}\r\nContent-Length: {len(body)}\r\n"
+        f"Authorization: {crypto.format_authorization(CREDS.group_id, signature)}\r\n\r\n"
+    ).encode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
+    writer.write(head)
+    for start in range(0, len(body), 1024):
+        writer.write(body[start : start + 1024])
+        await writer.drain()
+        await asyncio.sleep(0.01)
+    assert (await reader.readline()).startswith(b"HTTP/1.1 204")
+    writer.close()
+    await writer.wait_closed()
+    assert pushes[0].evidence == PushEvidence(decrypted=True, signature_verified=True)
