@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="store any commissioning body, like a real module (a bad key bricks it)",
     )
+    parser.add_argument(
+        "--no-supervision",
+        dest="supervision",
+        action="store_false",
+        help="answer 404 to SuperVision and /Subscriptions and never push",
+    )
     return parser
 
 
@@ -89,6 +95,7 @@ def build_appliance(args: argparse.Namespace) -> SimulatedAppliance:
         latency=args.latency,
         fab_number=args.fab_number,
         validate_commissioning=args.validate_commissioning,
+        supervision=args.supervision,
     )
 
 

@@ -25,6 +25,7 @@ from .control import ControlServer
 from .history import HISTORY_LIMIT, History
 from .model import ApplianceModel
 from .protocol import is_signed, open_signed, plain_response, sealed_response
+from .supervision import Answer, SuperVision
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
@@ -96,6 +97,7 @@ class SimulatedAppliance:
         writes_allowed: bool | None = None,
         validate_commissioning: bool = True,
         history_limit: int = HISTORY_LIMIT,
+        supervision: bool = True,
     ) -> None:
         for name, value in (("wake_delay", wake_delay), ("latency", latency)):
             if not value >= 0:
@@ -134,6 +136,13 @@ class SimulatedAppliance:
         self._listener: asyncio.Server | None = None
         self._opening = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self.supervision = SuperVision(
+            self.device_id,
+            lambda: self.host,
+            lambda: self.model.state,
+            lambda: self.credentials,
+            supported=supervision,
+        )
 
     def __repr__(self) -> str:
         return (
@@ -252,6 +261,7 @@ class SimulatedAppliance:
         if self._control is not None:
             await self._control.stop()
         self._close_listener()
+        await self.supervision.close()
         await server.shutdown(0.1)
         while self._tasks:
             await asyncio.gather(*self._tasks)
@@ -359,6 +369,10 @@ class SimulatedAppliance:
             return self._confirm(
                 request.method, credentials, _json_or_none(body), fault
             )
+        if supervised := self.supervision.answer(
+            request.method, parts, _json_or_none(body)
+        ):
+            return self._supervised(credentials, supervised, fault)
         document = self._document(parts) if request.method == "GET" else None
         if document is None:
             return plain_response(HTTPStatus.NOT_FOUND)
@@ -368,6 +382,23 @@ class SimulatedAppliance:
             GARBAGE if fault is Fault.GARBAGE else _encode(document),
             bad_signature=fault is Fault.BAD_SIGNATURE,
         )
+
+    @staticmethod
+    def _supervised(
+        credentials: GroupCredentials, answer: Answer, fault: Fault
+    ) -> web.Response:
+        """Seal a SuperVision answer (errors unsigned, like every module error)."""
+        if answer.status >= HTTPStatus.BAD_REQUEST:
+            return plain_response(answer.status)
+        response = sealed_response(
+            credentials,
+            answer.status,
+            b"" if answer.document is None else json.dumps(answer.document).encode(),
+            bad_signature=fault is Fault.BAD_SIGNATURE,
+        )
+        if answer.location is not None:
+            response.headers["Location"] = answer.location
+        return response
 
     def _write(
         self, credentials: GroupCredentials, payload: object, fault: Fault

@@ -10,7 +10,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miele_local import cadence
-from custom_components.miele_local.const import CONF_PUSH, DOMAIN
+from custom_components.miele_local.const import CONF_PUSH, CONF_PUSH_PORT, DOMAIN
 
 from .conftest import entry_data
 
@@ -52,12 +52,12 @@ async def test_options_flow_offers_push_under_the_appliance_name(
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
     assert result["type"] is FlowResultType.FORM
     assert result["description_placeholders"] == {"name": init_integration.title}
-    assert list(result["data_schema"].schema) == [CONF_PUSH]
+    assert list(result["data_schema"].schema) == [CONF_PUSH, CONF_PUSH_PORT]
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_PUSH: True}
+        result["flow_id"], {CONF_PUSH: False, CONF_PUSH_PORT: 20000.0}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert init_integration.options == {CONF_PUSH: True}
+    assert init_integration.options == {CONF_PUSH: False, CONF_PUSH_PORT: 20000}
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
 

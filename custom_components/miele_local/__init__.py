@@ -35,6 +35,7 @@ from .miele.connection.manager import ConnectionManager
 from .miele.connection.profile import DeviceProfile
 from .miele.credentials import GroupCredentials
 from .miele.exceptions import MieleConfigError, MieleError
+from .push import async_remove_push, async_setup_push, async_unload_push
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -150,7 +151,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -
     # Runs on unload and after a failed setup (unload is never called then).
     entry.async_on_unload(partial(_async_forget, hass, manager, profile.device_id))
     coordinator = await _connect(hass, entry, manager, profile)
-    entry.runtime_data = MieleRuntimeData(coordinator)
+    push = await async_setup_push(hass, entry, coordinator)
+    entry.runtime_data = MieleRuntimeData(coordinator, push)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -184,11 +186,20 @@ async def _connect(
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -> bool:
-    """Unload the platforms; the appliance's client and health history go on unload."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Unload the platforms and push; the appliance's client and health history go on unload."""
+    if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        await async_unload_push(entry.runtime_data.push)
+    return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -> None:
-    """Forget a removed appliance: its client, health, reset evidence and repair issue."""
-    await get_manager(hass).remove_device(entry.data[CONF_DEVICE_ID])
+    """Forget a removed appliance: our push slots on it, its client, health, reset evidence."""
+    manager = get_manager(hass)
+    try:
+        profile = entry_profile(entry)
+    except ConfigEntryError:
+        pass
+    else:
+        await async_remove_push(hass, manager, profile)
+    await manager.remove_device(entry.data[CONF_DEVICE_ID])
     ir.async_delete_issue(hass, DOMAIN, pairing_lost_issue_id(entry.entry_id))

@@ -13,13 +13,23 @@ from homeassistant.const import CONF_HOST
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
 )
 import probatio as vol
 
-from .const import CONF_GROUP_ID, CONF_GROUP_KEY, CONF_PUSH, DOMAIN
+from .const import (
+    CONF_GROUP_ID,
+    CONF_GROUP_KEY,
+    CONF_PUSH,
+    CONF_PUSH_PORT,
+    DEFAULT_PUSH_PORT,
+    DOMAIN,
+)
 from .discovery_flow import DiscoverySteps
 from .miele.credentials import validate_host
 from .miele.exceptions import MieleConfigError
@@ -129,7 +139,12 @@ class MieleLocalOptionsFlow(OptionsFlowWithReload):
     ) -> ConfigFlowResult:
         """Show and store the options."""
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            return self.async_create_entry(
+                data={
+                    CONF_PUSH: bool(user_input[CONF_PUSH]),
+                    CONF_PUSH_PORT: int(user_input[CONF_PUSH_PORT]),
+                }
+            )
         return self.async_show_form(
             step_id="init",
             data_schema=vol.Schema(
@@ -138,6 +153,16 @@ class MieleLocalOptionsFlow(OptionsFlowWithReload):
                         CONF_PUSH,
                         default=self.config_entry.options.get(CONF_PUSH, False),
                     ): BooleanSelector(),
+                    vol.Required(
+                        CONF_PUSH_PORT,
+                        default=self.config_entry.options.get(
+                            CONF_PUSH_PORT, DEFAULT_PUSH_PORT
+                        ),
+                    ): NumberSelector(
+                        NumberSelectorConfig(
+                            min=1024, max=65535, step=1, mode=NumberSelectorMode.BOX
+                        )
+                    ),
                 }
             ),
             description_placeholders={"name": self.config_entry.title},

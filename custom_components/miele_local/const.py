@@ -14,6 +14,8 @@ CONF_DEVICE_ID: Final = "device_id"
 
 CONF_PUSH: Final = "push"
 """Option: receive the appliance's pushes (experimental); off by default."""
+CONF_PUSH_PORT: Final = "push_port"
+"""Option: the TCP port of the push listener (one per Home Assistant)."""
 
 DEFAULT_TIMEOUT: Final = 10
 """Seconds to wait for one answer of the appliance."""
@@ -21,6 +23,7 @@ DEFAULT_RETRIES: Final = 3
 """Retries of a failed read before the appliance counts as unavailable (never of actions)."""
 READ_NOW_COOLDOWN: Final = 1.0
 """Seconds after a requested read during which further requests coalesce into one."""
+DEFAULT_PUSH_PORT: Final = 18082
 
 WAKE_ROUNDS: Final = 2
 """Wake-ups the connection manager tries on a sleeping module (its ``wake_attempts``)."""

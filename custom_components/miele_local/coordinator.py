@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from .miele.connection.health import DeviceHealth
     from .miele.connection.manager import ConnectionManager
     from .miele.connection.profile import DeviceProfile
+    from .push.appliance import PushAppliance
 
 
 @dataclass(slots=True)
@@ -50,6 +51,7 @@ class MieleRuntimeData:
     """What a loaded config entry holds."""
 
     coordinator: MieleHubCoordinator
+    push: PushAppliance
 
 
 type MieleLocalConfigEntry = ConfigEntry[MieleRuntimeData]

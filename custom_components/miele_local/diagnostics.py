@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.device_registry import DeviceEntry
 
-    from .coordinator import MieleHubCoordinator, MieleLocalConfigEntry
+    from .coordinator import MieleLocalConfigEntry, MieleRuntimeData
     from .miele.connection.reset import ResetEvidence
 
 FAB_NUMBER = "FabNumber"
@@ -33,7 +33,7 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Return a redacted dump: no key, GroupID or serial number appears."""
     runtime = getattr(entry, "runtime_data", None)
-    appliance = None if runtime is None else _appliance(runtime.coordinator)
+    appliance = None if runtime is None else _appliance(runtime)
     return _redact_serial(
         {
             "entry": {
@@ -43,7 +43,10 @@ async def async_get_config_entry_diagnostics(
                 "state": entry.state.value,
                 "reason": entry.reason,
             },
-            **(appliance or {"ident": None, "state": None, "health": None}),
+            **(
+                appliance
+                or {"ident": None, "state": None, "health": None, "push": None}
+            ),
         },
         entry.data.get(CONF_DEVICE_ID),
     )
@@ -63,14 +66,15 @@ async def async_get_device_diagnostics(
                 "sw_version": device.sw_version,
                 "hw_version": device.hw_version,
             },
-            **_appliance(coordinator),
+            **_appliance(entry.runtime_data),
         },
         coordinator.device_id,
     )
 
 
-def _appliance(coordinator: MieleHubCoordinator) -> dict[str, Any]:
-    """Return the appliance's Ident, State, unknown codes, health and reset evidence."""
+def _appliance(runtime: MieleRuntimeData) -> dict[str, Any]:
+    """Return the appliance's Ident, State, unknown codes, health, push figures and reset evidence."""
+    coordinator = runtime.coordinator
     resetter = coordinator.manager.get_device_resetter()
     evidence = resetter.last_evidence(coordinator.device_id)
     return {
@@ -78,6 +82,7 @@ def _appliance(coordinator: MieleHubCoordinator) -> dict[str, Any]:
         "state": None if coordinator.data is None else dict(coordinator.data.raw),
         "unknown_codes": coordinator.unknown_codes.as_dict(),
         "health": asdict(coordinator.health),
+        "push": runtime.push.diagnostics(),
         "reset_evidence": None
         if evidence is None
         else redact_evidence(evidence, coordinator.profile.credentials.group_id),

@@ -16,6 +16,7 @@ from .const import CONF_GROUP_ID, CONF_GROUP_KEY
 from .entry_flow import EntryFlowSteps
 from .miele.credentials import GroupCredentials
 from .miele.exceptions import MieleError
+from .miele.supervision import LISTENER_DEVICE_TYPE
 from .pairing import (
     Commissioning,
     appliance_title,
@@ -86,6 +87,8 @@ class DiscoverySteps(EntryFlowSteps):
         self, discovery_info: ZeroconfServiceInfo
     ) -> ConfigFlowResult:
         """Handle an appliance advertised over mDNS (TXT: group, devicetype, pairing)."""
+        if discovery_info.properties.get("devicetype") == str(LISTENER_DEVICE_TYPE):
+            return self.async_abort(reason="push_listener")
         group = str(discovery_info.properties.get("group", "")).strip().upper()
         self._advertised_group = group
         known = self._known_groups()

@@ -36,6 +36,7 @@ from .entity import (
 from .miele import codes
 from .miele.connection.health import ConnectionState, DeviceHealth
 from .miele.models import DeviceType, Ident, State, Status
+from .push.entity import MielePushSensor
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -312,6 +313,7 @@ async def async_setup_entry(
     entities.extend(
         MieleHealthSensor(coordinator, description) for description in HEALTH_SENSORS
     )
+    entities.append(MielePushSensor(entry.runtime_data.push))
     async_add_entities(entities)
 
 

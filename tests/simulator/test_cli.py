@@ -197,3 +197,11 @@ def test_commissioning_validation_can_be_switched_off(
     assert sim.validate_commissioning is validates
     assert not sim.paired
     assert sim.appliance == "hood"
+
+
+@pytest.mark.parametrize(
+    ("flags", "supported"), [([], True), (["--no-supervision"], False)]
+)
+def test_supervision_can_be_switched_off(flags: list[str], supported: bool) -> None:
+    sim = build_appliance(build_parser().parse_args(["--unpaired", *flags]))
+    assert sim.supervision.supported is supported

@@ -52,6 +52,16 @@ class _Reply:
     date: str
     signature: str | None
     body: bytes
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SignedReply:
+    """A verified answer to :meth:`MieleClient.send_signed`."""
+
+    status: int
+    location: str | None
+    document: object
 
 
 class _NotResentError(aiohttp.ClientConnectionError):
@@ -228,6 +238,37 @@ class MieleClient:
         """Wake a sleeping network module."""
         await self.send_action(device_id, {"DeviceAction": DeviceAction.WAKE})
 
+    async def send_signed(
+        self, method: str, path: str, document: object = None
+    ) -> SignedReply:
+        """
+        Send one signed request (a JSON ``document`` encrypted as its body), never retried.
+
+        For SuperVision and subscriptions (``PUT``, ``POST``, ``DELETE``); errors as for reads.
+        """
+        _validate_path(path)
+        body = b"" if document is None else json.dumps(document).encode()
+        content_type = crypto.CONTENT_TYPE if body else ""
+        date = formatdate(usegmt=True)
+        signature, ciphertext = crypto.seal_request(
+            self._credentials.group_key,
+            method,
+            self.host,
+            path,
+            content_type,
+            crypto.ACCEPT,
+            date,
+            body,
+        )
+        headers = self._signed_headers(signature, date)
+        if content_type:
+            headers["Content-Type"] = content_type
+        reply = await self._exchange(method, path, headers, ciphertext)
+        result = self._open(path, reply, "rejected the key")
+        return SignedReply(
+            reply.status, reply.location, self._json(path, result) if result else None
+        )
+
     # Pairing and reachability
 
     async def commission(self, credentials: GroupCredentials) -> None:
@@ -330,6 +371,7 @@ class MieleClient:
                         date=response.headers.get("Date", ""),
                         signature=response.headers.get("X-Signature"),
                         body=await self._read_bounded(response, where),
+                        location=response.headers.get("Location"),
                     )
             except TimeoutError:
                 raise MieleTimeoutError(f"{where}: no answer in time") from None
