@@ -24,11 +24,9 @@ import aiohttp
 from yarl import URL
 
 from custom_components.miele_local.miele import crypto
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.connection.manager import ConnectionManager
-from custom_components.miele_local.miele.connection.profile import DeviceProfile
 from custom_components.miele_local.miele.credentials import GroupCredentials
 
+from .baseline import Library
 from .measure import CpuWindow, percentile
 from .procs import SimulatorProcess
 
@@ -38,6 +36,9 @@ type Workload = Callable[[SimulatorProcess], AbstractAsyncContextManager[Fetch]]
 DEVICE_ID = "000112345678"
 ASYNCMIELE = "asyncmiele 0.2.6 `get_device_state`"
 OURS = "miele_local `MieleClient.get_state`"
+OURS_MANAGER = "miele_local via `ConnectionManager.execute_with_retry`"
+OLD = "old (before issue 13) `MieleClient.get_state`"
+OLD_MANAGER = "old (before issue 13) via `ConnectionManager.execute_with_retry`"
 FLOOR = "plain aiohttp replaying a pre-signed GET (transport floor)"
 
 
@@ -90,26 +91,74 @@ class ClientResult:
             for mine, theirs in zip(self.rounds, other.rounds, strict=True)
         )
 
+    def cpu_ratios(self, other: ClientResult) -> Spread:
+        """This CPU per request over ``other``'s, round by round (same round, same load)."""
+        return Spread(
+            [
+                (mine.client_cpu / mine.requests)
+                / (theirs.client_cpu / theirs.requests)
+                for mine, theirs in zip(self.rounds, other.rounds, strict=True)
+            ]
+        )
 
-@asynccontextmanager
-async def miele_local_client(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
-    """Read State with miele_local's ``MieleClient`` on its own session."""
-    async with MieleClient(sim.host, sim.credentials) as client:
-        yield partial(client.get_state, sim.device_id)
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """Per-round ratios: the median and the range a reader can judge the noise by."""
+
+    values: list[float]
+
+    @property
+    def median(self) -> float:
+        """The median over rounds."""
+        return median(self.values)
+
+    @property
+    def worst(self) -> float:
+        """The largest ratio of any round."""
+        return max(self.values)
+
+    def inverse(self) -> Spread:
+        """The reciprocal ratios (``a / b`` becomes ``b / a``)."""
+        return Spread([1 / value for value in self.values])
+
+    def __str__(self) -> str:
+        return f"{self.median:.2f}x ({min(self.values):.2f}–{max(self.values):.2f})"
 
 
-@asynccontextmanager
-async def miele_local_manager(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
+def miele_local_client(library: Library) -> Workload:
+    """Read State with ``library``'s ``MieleClient`` on its own session."""
+
+    @asynccontextmanager
+    async def workload(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
+        credentials = library.group_credentials(
+            sim.credentials.group_id, sim.credentials.group_key_hex
+        )
+        async with library.client(sim.host, credentials) as client:
+            yield partial(client.get_state, sim.device_id)
+
+    return workload
+
+
+def miele_local_manager(library: Library) -> Workload:
     """Read State the integration's way: pool slot, retries and health bookkeeping."""
-    async with ConnectionManager() as manager:
-        profile = DeviceProfile(sim.device_id, sim.host, sim.credentials)
-        client = await manager.get_client(sim.device_id, profile)
-        read = partial(client.get_state, sim.device_id)
 
-        async def fetch() -> object:
-            return await manager.execute_with_retry(sim.device_id, read)
+    @asynccontextmanager
+    async def workload(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
+        credentials = library.group_credentials(
+            sim.credentials.group_id, sim.credentials.group_key_hex
+        )
+        async with library.manager() as manager:
+            profile = library.profile(sim.device_id, sim.host, credentials)
+            client = await manager.get_client(sim.device_id, profile)
+            read = partial(client.get_state, sim.device_id)
 
-        yield fetch
+            async def fetch() -> object:
+                return await manager.execute_with_retry(sim.device_id, read)
+
+            yield fetch
+
+    return workload
 
 
 @asynccontextmanager
@@ -159,12 +208,16 @@ async def aiohttp_floor(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
         yield fetch
 
 
-WORKLOADS: dict[str, Workload] = {
-    OURS: miele_local_client,
-    "miele_local via `ConnectionManager.execute_with_retry`": miele_local_manager,
-    ASYNCMIELE: asyncmiele_client,
-    FLOOR: aiohttp_floor,
-}
+def workloads(new: Library, old: Library) -> dict[str, Workload]:
+    """Every workload by name, the old and new library side by side."""
+    return {
+        OURS: miele_local_client(new),
+        OURS_MANAGER: miele_local_manager(new),
+        OLD: miele_local_client(old),
+        OLD_MANAGER: miele_local_manager(old),
+        ASYNCMIELE: asyncmiele_client,
+        FLOOR: aiohttp_floor,
+    }
 
 
 async def _measure(
@@ -194,10 +247,11 @@ async def run(*, requests: int, rounds: int, warmup: int = 100) -> list[ClientRe
     # asyncmiele calls the deprecated datetime.utcnow() on every request.
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="asyncmiele")
     sim = SimulatorProcess(GroupCredentials.generate(), DEVICE_ID)
-    results = {name: ClientResult(name) for name in WORKLOADS}
+    every = workloads(Library.current(), Library.baseline())
+    results = {name: ClientResult(name) for name in every}
     async with sim.running():
         for _ in range(rounds):
-            for name, workload in WORKLOADS.items():
+            for name, workload in every.items():
                 async with workload(sim) as fetch:
                     for _ in range(warmup):
                         await fetch()
@@ -206,20 +260,27 @@ async def run(*, requests: int, rounds: int, warmup: int = 100) -> list[ClientRe
 
 
 def table(results: list[ClientResult]) -> str:
-    """Render the results as a Markdown table, with the throughput ratio to asyncmiele."""
-    baseline = next(r for r in results if r.name == ASYNCMIELE)
+    """
+    Render the results as a Markdown table.
+
+    CPU ratios are medians of per-round ratios, with the range over rounds in brackets.
+    """
+    by_name = {r.name: r for r in results}
+    floor, asyncmiele = by_name[FLOOR], by_name[ASYNCMIELE]
     lines = [
         (
             "| client | requests | requests/s | p50 latency | p99 latency "
-            "| client CPU / request | simulator CPU / request | throughput vs asyncmiele |"
+            "| client CPU / request | CPU vs floor | asyncmiele CPU ÷ this "
+            "| simulator CPU / request |"
         ),
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     lines.extend(
         f"| {r.name} | {len(r.latencies)} | {r.requests_per_second:,.0f} "
         f"| {r.latency(50) * 1e6:,.0f} µs | {r.latency(99) * 1e6:,.0f} µs "
-        f"| {r.cpu_per_request * 1e6:,.0f} µs | {r.server_cpu_per_request * 1e6:,.0f} µs "
-        f"| {r.ratio_to(baseline):.2f}x |"
+        f"| {r.cpu_per_request * 1e6:,.0f} µs | {r.cpu_ratios(floor)} "
+        f"| {r.cpu_ratios(asyncmiele).inverse()} "
+        f"| {r.server_cpu_per_request * 1e6:,.0f} µs |"
         for r in results
     )
     return "\n".join(lines)

@@ -184,6 +184,11 @@ class ConnectionHealthMonitor:
         record = self._records.get(device_id)
         return record.snapshot() if record else DeviceHealth()
 
+    def state_of(self, device_id: str) -> ConnectionState:
+        """Return just the state of one appliance (cheaper than :meth:`get_health`)."""
+        record = self._records.get(device_id)
+        return record.state if record else ConnectionState.UNKNOWN
+
     @property
     def devices(self) -> tuple[str, ...]:
         """Appliances with any recorded history."""

@@ -439,14 +439,11 @@ class ConnectionManager:
         A success while ``degraded`` (coming back, or one failure streak) is followed by
         health checks, up to the successes still needed to be ``healthy`` again.
         """
-        needed = self._monitor.thresholds.successes_to_recover - 1
-        for _ in range(needed):
-            if (
-                self._monitor.get_health(device_id).state
-                is not ConnectionState.DEGRADED
-            ):
+        monitor = self._monitor
+        for _ in range(monitor.thresholds.successes_to_recover - 1):
+            if monitor.state_of(device_id) is not ConnectionState.DEGRADED:
                 return
-            if not await self._monitor.check_device(device_id):
+            if not await monitor.check_device(device_id):
                 return
 
     async def _looks_asleep(
