@@ -10,7 +10,7 @@ in alternating rounds against the same simulator. The simulator runs in its own 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from functools import partial
@@ -114,16 +114,17 @@ class Spread:
         return median(self.values)
 
     @property
-    def worst(self) -> float:
-        """The largest ratio of any round."""
-        return max(self.values)
+    def quartiles(self) -> tuple[float, float]:
+        """The 25th and 75th percentile over rounds."""
+        return percentile(self.values, 25), percentile(self.values, 75)
 
     def inverse(self) -> Spread:
         """The reciprocal ratios (``a / b`` becomes ``b / a``)."""
         return Spread([1 / value for value in self.values])
 
     def __str__(self) -> str:
-        return f"{self.median:.2f}x ({min(self.values):.2f}–{max(self.values):.2f})"
+        low, high = self.quartiles
+        return f"{self.median:.2f}x ({low:.2f}–{high:.2f})"
 
 
 def miele_local_client(library: Library) -> Workload:
@@ -249,13 +250,21 @@ async def run(*, requests: int, rounds: int, warmup: int = 100) -> list[ClientRe
     sim = SimulatorProcess(GroupCredentials.generate(), DEVICE_ID)
     every = workloads(Library.current(), Library.baseline())
     results = {name: ClientResult(name) for name in every}
-    async with sim.running():
-        for _ in range(rounds):
-            for name, workload in every.items():
-                async with workload(sim) as fetch:
-                    for _ in range(warmup):
-                        await fetch()
-                    await _measure(fetch, sim, requests, results[name])
+    async with sim.running(), AsyncExitStack() as stack:
+        fetches = {
+            name: await stack.enter_async_context(workload(sim))
+            for name, workload in every.items()
+        }
+        for fetch in fetches.values():
+            for _ in range(warmup):
+                await fetch()
+        names = list(fetches)
+        for index in range(rounds):
+            # Short rounds, each workload in turn, the order rotating: the ratios within
+            # one round compare blocks a second or two apart under the same load.
+            shift = index % len(names)
+            for name in names[shift:] + names[:shift]:
+                await _measure(fetches[name], sim, requests, results[name])
     return list(results.values())
 
 

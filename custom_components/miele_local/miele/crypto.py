@@ -37,17 +37,21 @@ def hmac_sha256(key: bytes, text: bytes) -> bytes:
 
 class PreparedKey:
     """
-    A group key set up once for many messages: the keyed HMAC and the AES-256 key.
+    A group key set up once for many messages: the keyed HMAC, the AES-256 key and one
+    long-lived CBC decryption context (not for sharing between threads).
 
-    Each message gets a copy of the keyed HMAC and its own CBC context (the IV differs per
-    message), so nothing mutable is shared between messages.
+    Each message signs with a copy of the keyed HMAC. A CBC decryptor's only state is the
+    last ciphertext block it was given, so :meth:`decrypt` feeds the message's IV as one
+    block ahead of its ciphertext and drops the first plaintext block: the result is
+    exactly the CBC decryption under that IV, whatever came before.
     """
 
-    __slots__ = ("_aes", "_hmac")
+    __slots__ = ("_aes", "_decryptor", "_hmac")
 
     def __init__(self, key: bytes) -> None:
         self._hmac = hmac.new(key, digestmod=hashlib.sha256)
         self._aes = algorithms.AES(key[:32])
+        self._decryptor = Cipher(self._aes, modes.CBC(bytes(BLOCK))).decryptor()
 
     def __repr__(self) -> str:
         return "PreparedKey(<redacted>)"
@@ -65,6 +69,16 @@ class PreparedKey:
         if len(iv) < BLOCK:
             raise MieleSecurityError("signature is too short to serve as the AES IV")
         return Cipher(self._aes, modes.CBC(iv[:BLOCK]))
+
+    def decrypt(self, iv: bytes, ciphertext: bytes) -> bytes:
+        """AES-256-CBC decrypt whole blocks under the first 16 bytes of ``iv``."""
+        if len(iv) < BLOCK:
+            raise MieleSecurityError("signature is too short to serve as the AES IV")
+        if len(ciphertext) % BLOCK:
+            raise MieleProtocolError(
+                "encrypted body is not a whole number of AES blocks"
+            )
+        return self._decryptor.update(iv[:BLOCK] + ciphertext)[BLOCK:]
 
 
 def prepare(key: bytes | PreparedKey) -> PreparedKey:
@@ -167,10 +181,7 @@ def encrypt(key: bytes | PreparedKey, iv: bytes, padded: bytes) -> bytes:
 
 def decrypt(key: bytes | PreparedKey, iv: bytes, ciphertext: bytes) -> bytes:
     """AES-256-CBC decrypt; the result keeps its padding."""
-    if len(ciphertext) % BLOCK:
-        raise MieleProtocolError("encrypted body is not a whole number of AES blocks")
-    decryptor = prepare(key).cipher(iv).decryptor()
-    return decryptor.update(ciphertext) + decryptor.finalize()
+    return prepare(key).decrypt(iv, ciphertext)
 
 
 def format_authorization(group_id: str, signature: bytes) -> str:
