@@ -86,9 +86,11 @@ async def _client(args: argparse.Namespace, header: str) -> str:
             "",
             client_cost.table(results),
             "",
-            "CPU ratios: median over rounds of the ratio within each round, with the "
-            "interquartile range over rounds in brackets. New ÷ old CPU per request: "
-            f"client {to_old}, manager path {manager_to_old}.",
+            (
+                "CPU ratios: median over rounds of the ratio within each round, with the "
+                "interquartile range over rounds in brackets. New ÷ old CPU per request: "
+                f"client {to_old}, manager path {manager_to_old}."
+            ),
             "",
             report.verdict(
                 f"`get_state` at most {FLOOR_TARGET}x the aiohttp floor's CPU per request",
@@ -136,9 +138,11 @@ async def _scale(args: argparse.Namespace, header: str) -> str:
             "",
             scale.table(samples),
             "",
-            f"{largest} appliances, share of one core over {len(new_largest)} runs each "
-            f"(alternating, old first): new {_median_worst(new_largest)}; "
-            f"old {_median_worst(old_largest)}.",
+            (
+                f"{largest} appliances, share of one core over {len(new_largest)} runs "
+                f"each (alternating, old first): new {_median_worst(new_largest)}; "
+                f"old {_median_worst(old_largest)}."
+            ),
             "",
             report.verdict(
                 f"{largest} appliances under {SCALE_CPU_TARGET:.0%} of one core in every run",

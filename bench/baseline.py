@@ -39,12 +39,12 @@ class Library:
 
     @classmethod
     def current(cls) -> Library:
-        """The library in this working tree."""
+        """Return the library in this working tree."""
         return cls._from_modules("new")
 
     @classmethod
     def baseline(cls) -> Library:
-        """The library at :data:`BASELINE_REF` (extracted by ``scripts/bench``)."""
+        """Return the library at :data:`BASELINE_REF` (extracted by ``scripts/bench``)."""
         if not (BASELINE_DIR / BASELINE_REF).exists():
             raise RuntimeError(
                 f"{BASELINE_DIR} does not hold {BASELINE_REF[:12]}: run scripts/bench"

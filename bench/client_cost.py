@@ -92,7 +92,7 @@ class ClientResult:
         )
 
     def cpu_ratios(self, other: ClientResult) -> Spread:
-        """This CPU per request over ``other``'s, round by round (same round, same load)."""
+        """Return CPU per request over ``other``'s, round by round (same load)."""
         return Spread(
             [
                 (mine.client_cpu / mine.requests)
@@ -119,12 +119,12 @@ class Spread:
         return percentile(self.values, 25), percentile(self.values, 75)
 
     def inverse(self) -> Spread:
-        """The reciprocal ratios (``a / b`` becomes ``b / a``)."""
+        """Return the reciprocal ratios (``a / b`` becomes ``b / a``)."""
         return Spread([1 / value for value in self.values])
 
     def __str__(self) -> str:
         low, high = self.quartiles
-        return f"{self.median:.2f}x ({low:.2f}–{high:.2f})"
+        return f"{self.median:.2f}x ({low:.2f} to {high:.2f})"
 
 
 def miele_local_client(library: Library) -> Workload:

@@ -74,11 +74,13 @@ async def run(
         await _sample(count, duration=duration, interval=interval)
         for count in counts[:-1]
     ]
-    for _ in range(repeats):
-        for old in (True, False):
-            samples.append(
-                await _sample(counts[-1], duration=duration, interval=interval, old=old)
-            )
+    samples.extend(
+        [
+            await _sample(counts[-1], duration=duration, interval=interval, old=old)
+            for _ in range(repeats)
+            for old in (True, False)
+        ]
+    )
     return samples
 
 

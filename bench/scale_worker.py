@@ -25,9 +25,7 @@ from .measure import CpuWindow, LoopLagProbe, percentile, rss_bytes
 
 if TYPE_CHECKING:
     from custom_components.miele_local.miele.client import MieleClient
-    from custom_components.miele_local.miele.connection.manager import (
-        ConnectionManager,
-    )
+    from custom_components.miele_local.miele.connection.manager import ConnectionManager
 
 BASELINE_SECONDS = 5.0
 # Home Assistant's DataUpdateCoordinator fires at int(loop.time()) + a per-coordinator

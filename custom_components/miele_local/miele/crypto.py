@@ -37,9 +37,9 @@ def hmac_sha256(key: bytes, text: bytes) -> bytes:
 
 class PreparedKey:
     """
-    A group key set up once for many messages: the keyed HMAC, the AES-256 key and one
-    long-lived CBC decryption context (not for sharing between threads).
+    A group key set up once for many messages (not for sharing between threads).
 
+    It holds the keyed HMAC, the AES-256 key and one long-lived CBC decryption context.
     Each message signs with a copy of the keyed HMAC. A CBC decryptor's only state is the
     last ciphertext block it was given, so :meth:`decrypt` feeds the message's IV as one
     block ahead of its ciphertext and drops the first plaintext block: the result is
@@ -118,7 +118,9 @@ def request_head(
     date: str,
 ) -> bytes:
     """Build the header lines a request signature covers, before the padded body."""
-    return f"{method}\n{host}{path_and_query}\n{content_type}\n{accept}\n{date}\n".encode()
+    return (
+        f"{method}\n{host}{path_and_query}\n{content_type}\n{accept}\n{date}\n".encode()
+    )
 
 
 def request_text(

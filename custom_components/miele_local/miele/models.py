@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import IntEnum
 from types import MappingProxyType
-from typing import Self
+from typing import Self, cast
 
 from . import codes
 from .credentials import validate_device_id
@@ -28,8 +28,8 @@ class _Code(IntEnum):
     @classmethod
     def parse(cls, value: int) -> Self | int:
         """Return the member for ``value``, or ``value`` itself when it is not known."""
-        member: Self | int = cls._value2member_map_.get(value, value)
-        return member
+        member = cls._value2member_map_.get(value)
+        return value if member is None else cast("Self", member)
 
 
 class DeviceType(_Code):
