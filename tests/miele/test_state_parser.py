@@ -185,6 +185,14 @@ def test_raw_is_deeply_read_only() -> None:
     assert thawed(state.raw)["Extra"] == {"Zones": [[1, 2], {"a": []}]}
 
 
+def test_values_json_cannot_hold_are_frozen_or_kept() -> None:
+    """A caller's own tuples are frozen inside; other immutable objects are kept."""
+    odd = frozenset({1})
+    state = State.from_json({"Pair": (1, [2]), "Odd": odd})
+    assert state.raw["Pair"] == (1, (2,))
+    assert state.raw["Odd"] is odd
+
+
 def test_parsing_keeps_no_reference_to_the_document() -> None:
     document = {"Status": 5, "RemoteEnable": [15, 0, 0]}
     state = State.from_json(document)

@@ -267,7 +267,7 @@ def _frozen(value: object) -> object:
     """Return a JSON value with every array as a tuple and every object read-only."""
     if type(value) in _SCALARS:
         return value
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         if all(type(item) in _SCALARS for item in value):
             return tuple(value)
         return tuple([_frozen(item) for item in value])

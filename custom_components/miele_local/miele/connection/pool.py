@@ -107,7 +107,7 @@ class ConnectionPool:
         """
         return _Slot(self._enter, self._release, _normalised_host(host))
 
-    async def _enter(self, host: str) -> _HostEntry:
+    async def _enter(self, host: str) -> None:
         """Count a new user of ``host`` (sweeping idle hosts when due), then acquire."""
         if self._clock() >= self._next_sweep:
             self.close_idle()
@@ -120,7 +120,6 @@ class ConnectionPool:
         except BaseException:
             entry.users -= 1
             raise
-        return entry
 
     async def _acquire(self, host: str, entry: _HostEntry) -> None:
         if entry.users == 1 and not self._global.locked():
@@ -134,9 +133,8 @@ class ConnectionPool:
         self._active += 1
 
     async def _acquire_waiting(self, host: str, entry: _HostEntry) -> None:
-        if entry.lock.locked() or self._global.locked():
-            self._waits += 1
-            _LOGGER.debug("Waiting for a connection slot to %s", host)
+        self._waits += 1
+        _LOGGER.debug("Waiting for a connection slot to %s", host)
         try:
             async with asyncio.timeout(self._acquire_timeout):
                 await entry.lock.acquire()
@@ -151,7 +149,8 @@ class ConnectionPool:
                 f"no connection slot to {host} within {self._acquire_timeout:g} s"
             ) from None
 
-    def _release(self, entry: _HostEntry) -> None:
+    def _release(self, host: str) -> None:
+        entry = self._hosts[host]  # never swept while it has a user
         self._active -= 1
         entry.last_used = self._clock()
         self._global.release()
@@ -187,21 +186,20 @@ class ConnectionPool:
 class _Slot:
     """One use of :meth:`ConnectionPool.slot`: a plain async context manager."""
 
-    __slots__ = ("_enter", "_entry", "_host", "_release")
+    __slots__ = ("_enter", "_host", "_release")
 
     def __init__(
         self,
-        enter: Callable[[str], Awaitable[_HostEntry]],
-        release: Callable[[_HostEntry], None],
+        enter: Callable[[str], Awaitable[None]],
+        release: Callable[[str], None],
         host: str,
     ) -> None:
         self._enter = enter
         self._release = release
         self._host = host
-        self._entry: _HostEntry | None = None
 
     async def __aenter__(self) -> None:
-        self._entry = await self._enter(self._host)
+        await self._enter(self._host)
 
     async def __aexit__(
         self,
@@ -209,6 +207,4 @@ class _Slot:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self._entry is not None:
-            self._release(self._entry)
-            self._entry = None
+        self._release(self._host)
