@@ -22,6 +22,8 @@ from .exceptions import MieleProtocolError, MieleSecurityError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from cryptography.hazmat.primitives.ciphers import CipherContext
+
 AUTH_SCHEME = "MieleH256"
 ACCEPT = "application/vnd.miele.v1+json"
 CONTENT_TYPE = "application/vnd.miele.v1+json; charset=utf-8"
@@ -51,7 +53,7 @@ class PreparedKey:
     def __init__(self, key: bytes) -> None:
         self._hmac = hmac.new(key, digestmod=hashlib.sha256)
         self._aes = algorithms.AES(key[:32])
-        self._decryptor = Cipher(self._aes, modes.CBC(bytes(BLOCK))).decryptor()
+        self._decryptor: CipherContext | None = None  # created on first use
 
     def __repr__(self) -> str:
         return "PreparedKey(<redacted>)"
@@ -78,7 +80,11 @@ class PreparedKey:
             raise MieleProtocolError(
                 "encrypted body is not a whole number of AES blocks"
             )
-        return self._decryptor.update(iv[:BLOCK] + ciphertext)[BLOCK:]
+        decryptor = self._decryptor
+        if decryptor is None:
+            decryptor = Cipher(self._aes, modes.CBC(bytes(BLOCK))).decryptor()
+            self._decryptor = decryptor
+        return decryptor.update(iv[:BLOCK] + ciphertext)[BLOCK:]
 
 
 def prepare(key: bytes | PreparedKey) -> PreparedKey:
