@@ -23,7 +23,7 @@ from custom_components.miele_local.miele.models import (
     Status,
     thawed,
 )
-from simulator.appliances import _TEMPLATES
+from simulator.appliances import APPLIANCES
 
 from .test_hostile import json_values, state_like
 from .test_models import WASHER_STATE
@@ -139,7 +139,7 @@ def assert_equivalent(document: dict[str, Any]) -> None:
 
 CAPTURED = [
     pytest.param(WASHER_STATE, id="protocol-washer"),
-    *(pytest.param(t.state, id=f"simulator-{t.name}") for t in _TEMPLATES),
+    *(pytest.param(t.state, id=f"simulator-{t.name}") for t in APPLIANCES.values()),
 ]
 
 
