@@ -848,3 +848,35 @@ async def test_set_poll_interval_reaches_the_health_monitor() -> None:
         assert monitor.poll_interval("000177753917") == 300.0
         manager.set_poll_interval("000177753917", None)
         assert monitor.poll_interval("000177753917") is None
+
+
+async def test_recovery_is_confirmed_with_as_many_checks_as_needed(
+    simulator_factory: SimulatorFactory,
+    credentials: GroupCredentials,
+    fake_sleep: RecordingSleep,
+) -> None:
+    """Three successes to recover: the read counts once, two passing checks follow."""
+    sim = await simulator_factory(credentials=credentials)
+    thresholds = HealthThresholds(successes_to_recover=3)
+    async with ConnectionManager(sleep=fake_sleep, thresholds=thresholds) as manager:
+        client = await manager.get_client(sim.device_id, profile_for(sim, credentials))
+        monitor = manager.get_health_monitor()
+        checks = 0
+
+        async def passing_check() -> bool:
+            nonlocal checks
+            checks += 1
+            return True
+
+        monitor.register_health_check(sim.device_id, passing_check)
+        for _ in range(2):
+            await monitor.record_failure(sim.device_id, "timeout")
+        await manager.execute_with_retry(
+            sim.device_id, lambda: client.get_state(sim.device_id)
+        )
+        assert checks == 2
+        assert monitor.state_of(sim.device_id) is ConnectionState.HEALTHY
+        await manager.execute_with_retry(
+            sim.device_id, lambda: client.get_state(sim.device_id)
+        )
+        assert checks == 2  # healthy: no confirmation

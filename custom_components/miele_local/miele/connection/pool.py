@@ -116,19 +116,16 @@ class ConnectionPool:
             entry = self._hosts[host] = _HostEntry(asyncio.Lock(), self._clock())
         entry.users += 1
         try:
-            await self._acquire(host, entry)
+            if entry.users == 1 and not self._global.locked():
+                # Nobody holds or waits for this host and a global slot is free: neither
+                # acquire can suspend, so no timeout is needed.
+                await entry.lock.acquire()
+                await self._global.acquire()
+            else:
+                await self._acquire_waiting(host, entry)
         except BaseException:
             entry.users -= 1
             raise
-
-    async def _acquire(self, host: str, entry: _HostEntry) -> None:
-        if entry.users == 1 and not self._global.locked():
-            # Nobody holds or waits for this host and a global slot is free: neither
-            # acquire can suspend, so no timeout is needed.
-            await entry.lock.acquire()
-            await self._global.acquire()
-        else:
-            await self._acquire_waiting(host, entry)
         self._acquired += 1
         self._active += 1
 
