@@ -108,6 +108,7 @@ def _reference_state(obj: dict[str, Any]) -> dict[str, Any]:
         "battery_level": _int(raw.get("BatteryLevel")),
         "plate_steps": _ints(raw.get("PlateStep")),
         "plate_remaining_heat": _ints(raw.get("PlateRemainingHeat")),
+        "plate_remaining_minutes": _ints(raw.get("PlateRemainingMinutes")),
         "raw": raw,
     }
 
@@ -156,7 +157,9 @@ field_values = (
     | json_values
 )
 generated_states = st.dictionaries(
-    st.sampled_from([*WASHER_STATE, "DryingStep", "PlateStep", "BatteryLevel"]),
+    st.sampled_from(
+        [*WASHER_STATE, "DryingStep", "PlateStep", "PlateRemainingMinutes"]
+    ),
     field_values,
 )
 
