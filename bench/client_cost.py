@@ -1,9 +1,10 @@
 """
 Client cost: sequential signed ``GET State`` round trips against one simulator process.
 
-The same workload runs through this library's ``MieleClient``, through the
-``ConnectionManager`` read path the integration uses, and through ``asyncmiele`` 0.2.6,
-in alternating rounds against the same simulator. The simulator runs in its own process, so
+The same workload runs through this library's ``MieleClient`` and the ``ConnectionManager``
+read path the integration uses (each as it is now and as it was before issue 13), through
+``asyncmiele`` 0.2.6 and as a bare aiohttp replay (the transport floor), in short rotating
+rounds against the same simulator. The simulator runs in its own process, so
 ``time.process_time()`` measures the client alone.
 """
 
@@ -83,13 +84,6 @@ class ClientResult:
     def latency(self, q: float) -> float:
         """Return the ``q``-th latency percentile over all rounds, in seconds."""
         return percentile(self.latencies, q)
-
-    def ratio_to(self, other: ClientResult) -> float:
-        """Median over rounds of this throughput divided by ``other``'s in the same round."""
-        return median(
-            mine.requests_per_second / theirs.requests_per_second
-            for mine, theirs in zip(self.rounds, other.rounds, strict=True)
-        )
 
     def cpu_ratios(self, other: ClientResult) -> Spread:
         """Return CPU per request over ``other``'s, round by round (same load)."""
