@@ -1,16 +1,17 @@
 """
 Client cost: sequential signed ``GET State`` round trips against one simulator process.
 
-The same workload runs through this library's ``MieleClient``, through the
-``ConnectionManager`` read path the integration uses, and through ``asyncmiele`` 0.2.6,
-in alternating rounds against the same simulator. The simulator runs in its own process, so
+The same workload runs through this library's ``MieleClient`` and the ``ConnectionManager``
+read path the integration uses (each as it is now and as it was before issue 13), through
+``asyncmiele`` 0.2.6 and as a bare aiohttp replay (the transport floor), in short rotating
+rounds against the same simulator. The simulator runs in its own process, so
 ``time.process_time()`` measures the client alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from functools import partial
@@ -24,11 +25,9 @@ import aiohttp
 from yarl import URL
 
 from custom_components.miele_local.miele import crypto
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.connection.manager import ConnectionManager
-from custom_components.miele_local.miele.connection.profile import DeviceProfile
 from custom_components.miele_local.miele.credentials import GroupCredentials
 
+from .baseline import Library
 from .measure import CpuWindow, percentile
 from .procs import SimulatorProcess
 
@@ -38,6 +37,9 @@ type Workload = Callable[[SimulatorProcess], AbstractAsyncContextManager[Fetch]]
 DEVICE_ID = "000112345678"
 ASYNCMIELE = "asyncmiele 0.2.6 `get_device_state`"
 OURS = "miele_local `MieleClient.get_state`"
+OURS_MANAGER = "miele_local via `ConnectionManager.execute_with_retry`"
+OLD = "old (before issue 13) `MieleClient.get_state`"
+OLD_MANAGER = "old (before issue 13) via `ConnectionManager.execute_with_retry`"
 FLOOR = "plain aiohttp replaying a pre-signed GET (transport floor)"
 
 
@@ -83,33 +85,75 @@ class ClientResult:
         """Return the ``q``-th latency percentile over all rounds, in seconds."""
         return percentile(self.latencies, q)
 
-    def ratio_to(self, other: ClientResult) -> float:
-        """Median over rounds of this throughput divided by ``other``'s in the same round."""
-        return median(
-            mine.requests_per_second / theirs.requests_per_second
-            for mine, theirs in zip(self.rounds, other.rounds, strict=True)
+    def cpu_ratios(self, other: ClientResult) -> Spread:
+        """Return CPU per request over ``other``'s, round by round (same load)."""
+        return Spread(
+            [
+                (mine.client_cpu / mine.requests)
+                / (theirs.client_cpu / theirs.requests)
+                for mine, theirs in zip(self.rounds, other.rounds, strict=True)
+            ]
         )
 
 
-@asynccontextmanager
-async def miele_local_client(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
-    """Read State with miele_local's ``MieleClient`` on its own session."""
-    async with MieleClient(sim.host, sim.credentials) as client:
-        yield partial(client.get_state, sim.device_id)
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """Per-round ratios: the median and the range a reader can judge the noise by."""
+
+    values: list[float]
+
+    @property
+    def median(self) -> float:
+        """The median over rounds."""
+        return median(self.values)
+
+    @property
+    def quartiles(self) -> tuple[float, float]:
+        """The 25th and 75th percentile over rounds."""
+        return percentile(self.values, 25), percentile(self.values, 75)
+
+    def inverse(self) -> Spread:
+        """Return the reciprocal ratios (``a / b`` becomes ``b / a``)."""
+        return Spread([1 / value for value in self.values])
+
+    def __str__(self) -> str:
+        low, high = self.quartiles
+        return f"{self.median:.2f}x ({low:.2f} to {high:.2f})"
 
 
-@asynccontextmanager
-async def miele_local_manager(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
+def miele_local_client(library: Library) -> Workload:
+    """Read State with ``library``'s ``MieleClient`` on its own session."""
+
+    @asynccontextmanager
+    async def workload(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
+        credentials = library.group_credentials(
+            sim.credentials.group_id, sim.credentials.group_key_hex
+        )
+        async with library.client(sim.host, credentials) as client:
+            yield partial(client.get_state, sim.device_id)
+
+    return workload
+
+
+def miele_local_manager(library: Library) -> Workload:
     """Read State the integration's way: pool slot, retries and health bookkeeping."""
-    async with ConnectionManager() as manager:
-        profile = DeviceProfile(sim.device_id, sim.host, sim.credentials)
-        client = await manager.get_client(sim.device_id, profile)
-        read = partial(client.get_state, sim.device_id)
 
-        async def fetch() -> object:
-            return await manager.execute_with_retry(sim.device_id, read)
+    @asynccontextmanager
+    async def workload(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
+        credentials = library.group_credentials(
+            sim.credentials.group_id, sim.credentials.group_key_hex
+        )
+        async with library.manager() as manager:
+            profile = library.profile(sim.device_id, sim.host, credentials)
+            client = await manager.get_client(sim.device_id, profile)
+            read = partial(client.get_state, sim.device_id)
 
-        yield fetch
+            async def fetch() -> object:
+                return await manager.execute_with_retry(sim.device_id, read)
+
+            yield fetch
+
+    return workload
 
 
 @asynccontextmanager
@@ -159,12 +203,16 @@ async def aiohttp_floor(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
         yield fetch
 
 
-WORKLOADS: dict[str, Workload] = {
-    OURS: miele_local_client,
-    "miele_local via `ConnectionManager.execute_with_retry`": miele_local_manager,
-    ASYNCMIELE: asyncmiele_client,
-    FLOOR: aiohttp_floor,
-}
+def workloads(new: Library, old: Library) -> dict[str, Workload]:
+    """Every workload by name, the old and new library side by side."""
+    return {
+        OURS: miele_local_client(new),
+        OURS_MANAGER: miele_local_manager(new),
+        OLD: miele_local_client(old),
+        OLD_MANAGER: miele_local_manager(old),
+        ASYNCMIELE: asyncmiele_client,
+        FLOOR: aiohttp_floor,
+    }
 
 
 async def _measure(
@@ -194,32 +242,48 @@ async def run(*, requests: int, rounds: int, warmup: int = 100) -> list[ClientRe
     # asyncmiele calls the deprecated datetime.utcnow() on every request.
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="asyncmiele")
     sim = SimulatorProcess(GroupCredentials.generate(), DEVICE_ID)
-    results = {name: ClientResult(name) for name in WORKLOADS}
-    async with sim.running():
-        for _ in range(rounds):
-            for name, workload in WORKLOADS.items():
-                async with workload(sim) as fetch:
-                    for _ in range(warmup):
-                        await fetch()
-                    await _measure(fetch, sim, requests, results[name])
+    every = workloads(Library.current(), Library.baseline())
+    results = {name: ClientResult(name) for name in every}
+    async with sim.running(), AsyncExitStack() as stack:
+        fetches = {
+            name: await stack.enter_async_context(workload(sim))
+            for name, workload in every.items()
+        }
+        for fetch in fetches.values():
+            for _ in range(warmup):
+                await fetch()
+        names = list(fetches)
+        for index in range(rounds):
+            # Short rounds, each workload in turn, the order rotating: the ratios within
+            # one round compare blocks a second or two apart under the same load.
+            shift = index % len(names)
+            for name in names[shift:] + names[:shift]:
+                await _measure(fetches[name], sim, requests, results[name])
     return list(results.values())
 
 
 def table(results: list[ClientResult]) -> str:
-    """Render the results as a Markdown table, with the throughput ratio to asyncmiele."""
-    baseline = next(r for r in results if r.name == ASYNCMIELE)
+    """
+    Render the results as a Markdown table.
+
+    CPU ratios are medians of per-round ratios, with the range over rounds in brackets.
+    """
+    by_name = {r.name: r for r in results}
+    floor, asyncmiele = by_name[FLOOR], by_name[ASYNCMIELE]
     lines = [
         (
             "| client | requests | requests/s | p50 latency | p99 latency "
-            "| client CPU / request | simulator CPU / request | throughput vs asyncmiele |"
+            "| client CPU / request | CPU vs floor | asyncmiele CPU ÷ this "
+            "| simulator CPU / request |"
         ),
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     lines.extend(
         f"| {r.name} | {len(r.latencies)} | {r.requests_per_second:,.0f} "
         f"| {r.latency(50) * 1e6:,.0f} µs | {r.latency(99) * 1e6:,.0f} µs "
-        f"| {r.cpu_per_request * 1e6:,.0f} µs | {r.server_cpu_per_request * 1e6:,.0f} µs "
-        f"| {r.ratio_to(baseline):.2f}x |"
+        f"| {r.cpu_per_request * 1e6:,.0f} µs | {r.cpu_ratios(floor)} "
+        f"| {r.cpu_ratios(asyncmiele).inverse()} "
+        f"| {r.server_cpu_per_request * 1e6:,.0f} µs |"
         for r in results
     )
     return "\n".join(lines)

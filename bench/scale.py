@@ -38,7 +38,9 @@ def _write_spec(
     return spec
 
 
-async def _sample(count: int, *, duration: float, interval: float) -> ScaleSample:
+async def _sample(
+    count: int, *, duration: float, interval: float, old: bool = False
+) -> ScaleSample:
     credentials = GroupCredentials.generate()
     async with fleet_process(count, credentials) as devices:
         with tempfile.TemporaryDirectory() as directory:
@@ -50,6 +52,7 @@ async def _sample(count: int, *, duration: float, interval: float) -> ScaleSampl
                 str(spec),
                 f"--duration={duration}",
                 f"--interval={interval}",
+                *(["--old"] if old else []),
                 stdout=asyncio.subprocess.PIPE,
             )
             output, _ = await worker.communicate()
@@ -59,31 +62,46 @@ async def _sample(count: int, *, duration: float, interval: float) -> ScaleSampl
 
 
 async def run(
-    counts: list[int], *, duration: float, interval: float
+    counts: list[int], *, duration: float, interval: float, repeats: int = 1
 ) -> list[ScaleSample]:
-    """Measure each appliance count in turn, each with fresh processes."""
-    return [
-        await _sample(count, duration=duration, interval=interval) for count in counts
+    """
+    Measure each appliance count in turn, each with fresh processes.
+
+    The largest count runs ``repeats`` times with the old and the new library
+    alternating (old first), so both see the same stretch of background load.
+    """
+    samples = [
+        await _sample(count, duration=duration, interval=interval)
+        for count in counts[:-1]
     ]
+    samples.extend(
+        [
+            await _sample(counts[-1], duration=duration, interval=interval, old=old)
+            for _ in range(repeats)
+            for old in (True, False)
+        ]
+    )
+    return samples
 
 
 def table(samples: list[ScaleSample]) -> str:
     """Render the samples as a Markdown table."""
     lines = [
         (
-            "| appliances | measured | polls | failed | CPU, one core | CPU net of probe "
+            "| library | appliances | measured | polls | failed | CPU, one core | CPU net of probe "
             "| CPU per poll | loop lag p99 | loop lag peak | idle lag p99 | poll p50 "
             "| poll p99 | RSS per appliance |"
         ),
         (
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+            "| ---: "
             "| ---: | ---: |"
         ),
     ]
     for s in samples:
         net = s.cpu_share - s.baseline_cpu_share
         lines.append(
-            f"| {s.appliances} | {s.seconds:.0f} s | {s.polls} | {s.failed_polls} "
+            f"| {s.library} | {s.appliances} | {s.seconds:.0f} s | {s.polls} | {s.failed_polls} "
             f"| {s.cpu_share:.2%} | {net:.2%} "
             f"| {net * s.seconds / max(s.polls, 1) * 1e6:,.0f} µs "
             f"| {s.lag_p99 * 1e3:.2f} ms | {s.lag_peak * 1e3:.2f} ms "

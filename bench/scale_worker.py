@@ -1,9 +1,10 @@
 """
 The client side of the scale benchmark, in its own process so CPU and memory are its own.
 
-``python -m bench.scale_worker SPEC_FILE --duration S --interval S`` polls every appliance in
-the spec (JSON: group id, key, ``[[device_id, host], ...]``) through one
+``python -m bench.scale_worker SPEC_FILE --duration S --interval S [--old]`` polls every
+appliance in the spec (JSON: group id, key, ``[[device_id, host], ...]``) through one
 ``ConnectionManager`` the way Home Assistant's coordinators do, and prints one JSON result.
+``--old`` uses the library before the hot-path work (see ``bench/baseline.py``).
 """
 
 from __future__ import annotations
@@ -19,15 +20,12 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from custom_components.miele_local.miele.connection.manager import ConnectionManager
-from custom_components.miele_local.miele.connection.profile import DeviceProfile
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.exceptions import MieleError
-
+from .baseline import Library
 from .measure import CpuWindow, LoopLagProbe, percentile, rss_bytes
 
 if TYPE_CHECKING:
     from custom_components.miele_local.miele.client import MieleClient
+    from custom_components.miele_local.miele.connection.manager import ConnectionManager
 
 BASELINE_SECONDS = 5.0
 # Home Assistant's DataUpdateCoordinator fires at int(loop.time()) + a per-coordinator
@@ -53,6 +51,7 @@ class PollStats:
 class ScaleSample:
     """What one worker run measured."""
 
+    library: str
     appliances: int
     seconds: float
     polls: int
@@ -74,6 +73,7 @@ async def _poll(
     interval: float,
     offset: float,
     stats: PollStats,
+    error: type[Exception],
 ) -> None:
     """Read State forever, scheduled like a Home Assistant coordinator."""
     loop = asyncio.get_running_loop()
@@ -82,7 +82,7 @@ async def _poll(
         started = time.perf_counter()
         try:
             await manager.execute_with_retry(device_id, read)
-        except MieleError:
+        except error:
             stats.failed += 1
         else:
             stats.succeeded += 1
@@ -91,7 +91,8 @@ async def _poll(
 
 
 async def measure(
-    credentials: GroupCredentials,
+    library: Library,
+    credentials: object,
     devices: list[tuple[str, str]],
     *,
     duration: float,
@@ -106,15 +107,23 @@ async def measure(
         baseline = CpuWindow.now().share_since(idle_start)
         baseline_lag_p99 = percentile(probe.lags, 99)
         rss_before = rss_bytes()
-        async with ConnectionManager() as manager:
+        async with library.manager() as manager:
             pollers = []
             for device_id, host in devices:
-                profile = DeviceProfile(device_id, host, credentials)
+                profile = library.profile(device_id, host, credentials)
                 client = await manager.get_client(device_id, profile)
                 offset = rng.uniform(*OFFSET_RANGE)
                 pollers.append(
                     asyncio.create_task(
-                        _poll(manager, client, device_id, interval, offset, stats)
+                        _poll(
+                            manager,
+                            client,
+                            device_id,
+                            interval,
+                            offset,
+                            stats,
+                            library.error,
+                        )
                     )
                 )
             await asyncio.sleep(interval + 1)
@@ -128,6 +137,7 @@ async def measure(
                 poller.cancel()
             await asyncio.gather(*pollers, return_exceptions=True)
     return ScaleSample(
+        library=library.label,
         appliances=len(devices),
         seconds=end.wall - start.wall,
         polls=stats.succeeded,
@@ -149,12 +159,20 @@ def main() -> None:
     parser.add_argument("spec", type=Path)
     parser.add_argument("--duration", type=float, required=True)
     parser.add_argument("--interval", type=float, required=True)
+    parser.add_argument("--old", action="store_true")
     args = parser.parse_args()
     spec = json.loads(args.spec.read_text(encoding="utf-8"))
-    credentials = GroupCredentials.from_hex(spec["group_id"], spec["group_key"])
+    library = Library.baseline() if args.old else Library.current()
+    credentials = library.group_credentials(spec["group_id"], spec["group_key"])
     devices = [(device_id, host) for device_id, host in spec["devices"]]
     sample = asyncio.run(
-        measure(credentials, devices, duration=args.duration, interval=args.interval)
+        measure(
+            library,
+            credentials,
+            devices,
+            duration=args.duration,
+            interval=args.interval,
+        )
     )
     sys.stdout.write(json.dumps(asdict(sample)) + "\n")
 

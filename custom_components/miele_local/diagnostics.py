@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
 
 from .const import CONF_DEVICE_ID, CONF_GROUP_ID, CONF_GROUP_KEY
+from .miele.models import thawed
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -79,7 +80,7 @@ def _appliance(runtime: MieleRuntimeData) -> dict[str, Any]:
     evidence = resetter.last_evidence(coordinator.device_id)
     return {
         "ident": async_redact_data(dict(coordinator.ident.raw), TO_REDACT),
-        "state": None if coordinator.data is None else dict(coordinator.data.raw),
+        "state": None if coordinator.data is None else thawed(coordinator.data.raw),
         "unknown_codes": coordinator.unknown_codes.as_dict(),
         "health": asdict(coordinator.health),
         "push": runtime.push.diagnostics(),

@@ -10,7 +10,6 @@ functions get 200 examples each, the socket tests against a tiny aiohttp server 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate
 import json
@@ -33,7 +32,7 @@ from custom_components.miele_local.miele.exceptions import (
     MieleResponseError,
     MieleSecurityError,
 )
-from custom_components.miele_local.miele.models import Ident, State
+from custom_components.miele_local.miele.models import Ident, State, thawed
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -142,8 +141,7 @@ def sealed(
 
 def same_json(raw: object, document: object) -> bool:
     """Equal as JSON text (NaN never equals itself as a float)."""
-    plain = dict(raw) if isinstance(raw, Mapping) else raw
-    return json.dumps(plain) == json.dumps(document)
+    return json.dumps(thawed(raw)) == json.dumps(document)
 
 
 def parse_reply(client: MieleClient, reply: _Reply) -> State:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
-from email.utils import formatdate
+from functools import lru_cache
 import json
 import logging
 from typing import TYPE_CHECKING, Self
@@ -41,6 +41,15 @@ _LOGGER = logging.getLogger(__name__)
 
 COMMISSIONING_PATH = "/Security/Commissioning/"
 PAIRING_AUTHORIZATION = "MielePairing:Pairing"
+
+# The Date header of every request: read from the clock each time, formatted once a second.
+_http_date = crypto.HttpDate()
+
+
+@lru_cache(maxsize=1024)
+def _url(host: str, path: str) -> URL:
+    """Return the request URL of ``path`` on ``host`` (both validated), built once."""
+    return URL(f"http://{host}{path}", encoded=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +116,8 @@ class MieleClient:
             raise MieleConfigError("max_response_bytes", "must be at least 1")
         self.host = validate_host(host)
         self._credentials = credentials
+        self._key = crypto.PreparedKey(credentials.group_key)
+        self._last_state: tuple[str, bytes, State] | None = None
         self._session = session
         self._owns_session = session is None
         self._timeout = aiohttp.ClientTimeout(total=timeout)
@@ -165,9 +176,20 @@ class MieleClient:
         return self._parse(Ident.from_json, await self.get_json(path), path)
 
     async def get_state(self, device_id: str) -> State:
-        """Return the live state of one appliance."""
+        """
+        Return the live state of one appliance.
+
+        When the verified plaintext is byte-identical to the last one read from the same
+        path, the (immutable) State parsed from it is returned again.
+        """
         path = f"/Devices/{validate_device_id(device_id)}/State"
-        return self._parse(State.from_json, await self.get_json(path), path)
+        body = await self._get_verified(path)
+        last = self._last_state
+        if last is not None and last[0] == path and last[1] == body:
+            return last[2]
+        state = self._parse(State.from_json, self._json(path, body), path)
+        self._last_state = (path, body, state)
+        return state
 
     # The asyncmiele connection guide's names for the same two reads (one code path).
     get_device_ident = get_ident
@@ -176,21 +198,18 @@ class MieleClient:
     async def get_json(self, path: str) -> object:
         """Send a signed GET of ``path`` (starting with ``/``) and return the verified JSON."""
         _validate_path(path)
-        date = formatdate(usegmt=True)
-        signature, _ = crypto.seal_request(
-            self._credentials.group_key,
-            "GET",
-            self.host,
-            path,
-            "",
-            crypto.ACCEPT,
-            date,
-            b"",
+        return self._json(path, await self._get_verified(path))
+
+    async def _get_verified(self, path: str) -> bytes:
+        """Send a signed GET of a valid ``path``; return the verified, decrypted body."""
+        date = _http_date()
+        signature = self._key.sign(
+            crypto.request_head("GET", self.host, path, "", crypto.ACCEPT, date)
         )
         reply = await self._exchange(
             "GET", path, self._signed_headers(signature, date), b""
         )
-        return self._json(path, self._open(path, reply, "rejected the key"))
+        return self._open(path, reply, "rejected the key")
 
     # Actions: each is one signed PUT, never retried.
 
@@ -249,9 +268,9 @@ class MieleClient:
         _validate_path(path)
         body = b"" if document is None else json.dumps(document).encode()
         content_type = crypto.CONTENT_TYPE if body else ""
-        date = formatdate(usegmt=True)
+        date = _http_date()
         signature, ciphertext = crypto.seal_request(
-            self._credentials.group_key,
+            self._key,
             method,
             self.host,
             path,
@@ -283,7 +302,7 @@ class MieleClient:
         headers = {
             "Accept": crypto.ACCEPT,
             "Content-Type": crypto.CONTENT_TYPE,
-            "Date": formatdate(usegmt=True),
+            "Date": _http_date(),
             "Authorization": PAIRING_AUTHORIZATION,
         }
         reply = await self._exchange(
@@ -316,6 +335,7 @@ class MieleClient:
 
     def _signed_headers(self, signature: bytes, date: str) -> dict[str, str]:
         return {
+            "Host": self.host,
             "Accept": crypto.ACCEPT,
             "Date": date,
             "Authorization": crypto.format_authorization(
@@ -325,9 +345,9 @@ class MieleClient:
 
     async def _signed_put(self, path: str, body: bytes) -> None:
         """Send one signed, encrypted JSON PUT and check its (possibly empty) result list."""
-        date = formatdate(usegmt=True)
+        date = _http_date()
         signature, ciphertext = crypto.seal_request(
-            self._credentials.group_key,
+            self._key,
             "PUT",
             self.host,
             path,
@@ -351,15 +371,14 @@ class MieleClient:
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> _Reply:
         """Do one HTTP exchange inside the limiter; map transport errors."""
-        url = URL(f"http://{self.host}{path}", encoded=True)
-        where = f"{self.host}{path}"
+        host = self.host
         limiter = self._limiter() if self._limiter else nullcontext()
         async with limiter:
             try:
                 async with self._http().request(
                     method,
-                    url,
-                    headers={"Host": self.host, **headers},
+                    _url(host, path),
+                    headers=headers,
                     data=body or None,
                     timeout=self._timeout,
                     allow_redirects=False,
@@ -370,20 +389,20 @@ class MieleClient:
                         content_type=response.headers.get("Content-Type", ""),
                         date=response.headers.get("Date", ""),
                         signature=response.headers.get("X-Signature"),
-                        body=await self._read_bounded(response, where),
+                        body=await self._read_bounded(response, path),
                         location=response.headers.get("Location"),
                     )
             except TimeoutError:
-                raise MieleTimeoutError(f"{where}: no answer in time") from None
+                raise MieleTimeoutError(f"{host}{path}: no answer in time") from None
             except _NotResentError as err:
                 raise MieleConnectionError(
-                    f"{where}: connection lost: outcome unknown, not resent"
+                    f"{host}{path}: connection lost: outcome unknown, not resent"
                 ) from err
             except (aiohttp.ClientError, OSError) as err:
                 raise MieleConnectionError(
-                    f"{where}: cannot connect ({type(err).__name__})"
+                    f"{host}{path}: cannot connect ({type(err).__name__})"
                 ) from err
-        _LOGGER.debug("%s %s -> %s", method, where, reply.status)
+        _LOGGER.debug("%s %s%s -> %s", method, host, path, reply.status)
         return reply
 
     def _http(self) -> aiohttp.ClientSession:
@@ -391,38 +410,38 @@ class MieleClient:
             self._session = aiohttp.ClientSession()
         return self._session
 
-    async def _read_bounded(
-        self, response: aiohttp.ClientResponse, where: str
-    ) -> bytes:
+    async def _read_bounded(self, response: aiohttp.ClientResponse, path: str) -> bytes:
         """Read at most ``max_response_bytes``; refuse a larger body without reading it all."""
         limit = self._max_response_bytes
-        too_big = MieleProtocolError(f"{where}: response larger than {limit} bytes")
-        if response.content_length is not None and response.content_length > limit:
-            raise too_big
-        body = bytearray()
-        while len(body) <= limit and (
-            chunk := await response.content.read(limit + 1 - len(body))
-        ):
-            body += chunk
-        if len(body) > limit:
-            raise too_big
-        return bytes(body)
+        length = response.content_length
+        if length is not None and length <= limit:
+            return await response.read()  # aiohttp stops at Content-Length
+        if length is None:
+            body = bytearray()
+            while len(body) <= limit and (
+                chunk := await response.content.read(limit + 1 - len(body))
+            ):
+                body += chunk
+            if len(body) <= limit:
+                return bytes(body)
+        raise MieleProtocolError(
+            f"{self.host}{path}: response larger than {limit} bytes"
+        )
 
     def _open(self, path: str, reply: _Reply, refusal: str) -> bytes:
         """Map the HTTP status, then verify and decrypt a 2xx body."""
-        where = f"{self.host}{path}"
-        if reply.status in (401, 403):
-            raise MieleAuthError(
-                f"{where}: the appliance {refusal} (HTTP {reply.status})", reply.status
-            )
-        if not 200 <= reply.status < 300:
-            raise MieleResponseError(
-                f"{where}: unexpected HTTP {reply.status}", reply.status
-            )
+        status = reply.status
+        if not 200 <= status < 300:
+            where = f"{self.host}{path}"
+            if status in (401, 403):
+                raise MieleAuthError(
+                    f"{where}: the appliance {refusal} (HTTP {status})", status
+                )
+            raise MieleResponseError(f"{where}: unexpected HTTP {status}", status)
         try:
             group_id, signature = crypto.parse_authorization(reply.signature)
             body = crypto.open_response(
-                self._credentials.group_key,
+                self._key,
                 reply.status,
                 reply.content_type,
                 reply.date,
@@ -430,10 +449,10 @@ class MieleClient:
                 reply.body,
             )
         except MieleSecurityError as err:
-            raise MieleSecurityError(f"{where}: {err}") from None
+            raise MieleSecurityError(f"{self.host}{path}: {err}") from None
         if group_id != self.group_id:
             raise MieleSecurityError(
-                f"{where}: response is signed for another household's group"
+                f"{self.host}{path}: response is signed for another household's group"
             )
         return body
 

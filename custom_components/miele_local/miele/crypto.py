@@ -8,13 +8,21 @@ first 32 bytes of the group key and the first 16 bytes of the signature as IV.
 
 from __future__ import annotations
 
+from email.utils import formatdate
 import hashlib
 import hmac
+import time
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from .credentials import GROUP_ID_LENGTH
 from .exceptions import MieleProtocolError, MieleSecurityError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from cryptography.hazmat.primitives.ciphers import CipherContext
 
 AUTH_SCHEME = "MieleH256"
 ACCEPT = "application/vnd.miele.v1+json"
@@ -29,6 +37,98 @@ def hmac_sha256(key: bytes, text: bytes) -> bytes:
     return hmac.new(key, text, hashlib.sha256).digest()
 
 
+class PreparedKey:
+    """
+    A group key set up once for many messages (not for sharing between threads).
+
+    It holds the keyed HMAC, the AES-256 key and one long-lived CBC decryption context.
+    Each message signs with a copy of the keyed HMAC. A CBC decryptor's only state is the
+    last ciphertext block it was given, so :meth:`decrypt` feeds the message's IV as one
+    block ahead of its ciphertext and drops the first plaintext block: the result is
+    exactly the CBC decryption under that IV, whatever came before.
+    """
+
+    __slots__ = ("_aes", "_decryptor", "_hmac")
+
+    def __init__(self, key: bytes) -> None:
+        self._hmac = hmac.new(key, digestmod=hashlib.sha256)
+        self._aes = algorithms.AES(key[:32])
+        self._decryptor: CipherContext | None = None  # created on first use
+
+    def __repr__(self) -> str:
+        return "PreparedKey(<redacted>)"
+
+    def sign(self, head: bytes, padded_body: bytes = b"") -> bytes:
+        """Return the HMAC-SHA256 of ``head`` followed by ``padded_body``."""
+        mac = self._hmac.copy()
+        mac.update(head)
+        if padded_body:
+            mac.update(padded_body)
+        return mac.digest()
+
+    def cipher(self, iv: bytes) -> Cipher[modes.CBC]:
+        """Return a fresh AES-256-CBC cipher with the first 16 bytes of ``iv``."""
+        if len(iv) < BLOCK:
+            raise MieleSecurityError("signature is too short to serve as the AES IV")
+        return Cipher(self._aes, modes.CBC(iv[:BLOCK]))
+
+    def decrypt(self, iv: bytes, ciphertext: bytes) -> bytes:
+        """AES-256-CBC decrypt whole blocks under the first 16 bytes of ``iv``."""
+        if len(iv) < BLOCK:
+            raise MieleSecurityError("signature is too short to serve as the AES IV")
+        if len(ciphertext) % BLOCK:
+            raise MieleProtocolError(
+                "encrypted body is not a whole number of AES blocks"
+            )
+        decryptor = self._decryptor
+        if decryptor is None:
+            decryptor = Cipher(self._aes, modes.CBC(bytes(BLOCK))).decryptor()
+            self._decryptor = decryptor
+        return decryptor.update(iv[:BLOCK] + ciphertext)[BLOCK:]
+
+
+def prepare(key: bytes | PreparedKey) -> PreparedKey:
+    """Return ``key`` set up for signing and AES (a :class:`PreparedKey` passes as is)."""
+    return key if isinstance(key, PreparedKey) else PreparedKey(key)
+
+
+class HttpDate:
+    """
+    The HTTP ``Date`` header text for now, formatted at most once per second.
+
+    The clock is read on every call, so the text is never stale: a new second formats anew.
+    """
+
+    __slots__ = ("_clock", "_second", "_text")
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._second = -1
+        self._text = ""
+
+    def __call__(self) -> str:
+        """Return the header text for the current second."""
+        second = int(self._clock())
+        if second != self._second:
+            self._text = formatdate(second, usegmt=True)
+            self._second = second
+        return self._text
+
+
+def request_head(
+    method: str,
+    host: str,
+    path_and_query: str,
+    content_type: str,
+    accept: str,
+    date: str,
+) -> bytes:
+    """Build the header lines a request signature covers, before the padded body."""
+    return (
+        f"{method}\n{host}{path_and_query}\n{content_type}\n{accept}\n{date}\n".encode()
+    )
+
+
 def request_text(
     method: str,
     host: str,
@@ -39,15 +139,22 @@ def request_text(
     padded_body: bytes,
 ) -> bytes:
     """Build the text a request signature covers (headers not sent are empty strings)."""
-    head = f"{method}\n{host}{path_and_query}\n{content_type}\n{accept}\n{date}\n"
-    return head.encode() + padded_body
+    return (
+        request_head(method, host, path_and_query, content_type, accept, date)
+        + padded_body
+    )
+
+
+def response_head(status: int, content_type: str, date: str) -> bytes:
+    """Build the header lines a response signature covers, before the padded body."""
+    return f"{status}\n{content_type}\n{date}\n".encode()
 
 
 def response_text(
     status: int, content_type: str, date: str, padded_body: bytes
 ) -> bytes:
     """Build the text a response signature covers (the body keeps its padding)."""
-    return f"{status}\n{content_type}\n{date}\n".encode() + padded_body
+    return response_head(status, content_type, date) + padded_body
 
 
 def pad_json(body: bytes) -> bytes:
@@ -72,26 +179,17 @@ def unpad(plaintext: bytes) -> bytes:
     return plaintext.rstrip(b" \x00")
 
 
-def _cipher(key: bytes, iv: bytes) -> Cipher[modes.CBC]:
-    if len(iv) < BLOCK:
-        raise MieleSecurityError("signature is too short to serve as the AES IV")
-    return Cipher(algorithms.AES(key[:32]), modes.CBC(iv[:BLOCK]))
-
-
-def encrypt(key: bytes, iv: bytes, padded: bytes) -> bytes:
+def encrypt(key: bytes | PreparedKey, iv: bytes, padded: bytes) -> bytes:
     """AES-256-CBC encrypt an already padded body (no PKCS#7)."""
     if len(padded) % BLOCK:
         raise ValueError("body must be padded to a multiple of 16 bytes")
-    encryptor = _cipher(key, iv).encryptor()
+    encryptor = prepare(key).cipher(iv).encryptor()
     return encryptor.update(padded) + encryptor.finalize()
 
 
-def decrypt(key: bytes, iv: bytes, ciphertext: bytes) -> bytes:
+def decrypt(key: bytes | PreparedKey, iv: bytes, ciphertext: bytes) -> bytes:
     """AES-256-CBC decrypt; the result keeps its padding."""
-    if len(ciphertext) % BLOCK:
-        raise MieleProtocolError("encrypted body is not a whole number of AES blocks")
-    decryptor = _cipher(key, iv).decryptor()
-    return decryptor.update(ciphertext) + decryptor.finalize()
+    return prepare(key).decrypt(iv, ciphertext)
 
 
 def format_authorization(group_id: str, signature: bytes) -> str:
@@ -122,7 +220,7 @@ def signatures_match(expected: bytes, received: bytes) -> bool:
 
 
 def seal_request(
-    key: bytes,
+    key: bytes | PreparedKey,
     method: str,
     host: str,
     path_and_query: str,
@@ -135,11 +233,11 @@ def seal_request(
 ) -> tuple[bytes, bytes]:
     """Pad, sign and encrypt a request; return ``(signature, encrypted body)``."""
     padded = pad_binary(body) if binary else pad_json(body)
-    signature = hmac_sha256(
-        key,
-        request_text(method, host, path_and_query, content_type, accept, date, padded),
+    prepared = prepare(key)
+    signature = prepared.sign(
+        request_head(method, host, path_and_query, content_type, accept, date), padded
     )
-    return signature, encrypt(key, signature, padded) if padded else b""
+    return signature, encrypt(prepared, signature, padded) if padded else b""
 
 
 def seal_response(
@@ -152,7 +250,7 @@ def seal_response(
 
 
 def open_response(
-    key: bytes,
+    key: bytes | PreparedKey,
     status: int,
     content_type: str,
     date: str,
@@ -169,8 +267,9 @@ def open_response(
         raise MieleSecurityError(
             "response body is not a whole number of AES blocks (not validly signed)"
         )
-    padded = decrypt(key, signature, ciphertext) if ciphertext else b""
-    expected = hmac_sha256(key, response_text(status, content_type, date, padded))
+    prepared = prepare(key)
+    padded = decrypt(prepared, signature, ciphertext) if ciphertext else b""
+    expected = prepared.sign(response_head(status, content_type, date), padded)
     if not signatures_match(expected, signature):
         raise MieleSecurityError("response signature does not match")
     return unpad(padded)

@@ -7,17 +7,15 @@ firmware never crashes the integration.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import IntEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Self
+from typing import Self, cast
 
 from .credentials import validate_device_id
 from .exceptions import MieleConfigError, MieleProtocolError
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 # Raw temperatures that mean "no reading" (int16 extremes and Miele's -32766).
 _TEMPERATURE_SENTINELS = frozenset({-32768, -32767, -32766, 32767})
@@ -29,10 +27,8 @@ class _Code(IntEnum):
     @classmethod
     def parse(cls, value: int) -> Self | int:
         """Return the member for ``value``, or ``value`` itself when it is not known."""
-        try:
-            return cls(value)
-        except ValueError:
-            return value
+        member = cls._value2member_map_.get(value)
+        return value if member is None else cast("Self", member)
 
 
 class DeviceType(_Code):
@@ -143,6 +139,8 @@ class RemoteEnable(_Code):
 
 def _int(value: object) -> int | None:
     """Return ``value`` when it is a JSON integer (``bool`` excluded), else ``None``."""
+    if type(value) is int:
+        return value
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
@@ -175,9 +173,12 @@ def _ints(value: object) -> tuple[int, ...] | None:
 def _duration(value: object) -> timedelta | None:
     """Return ``[hours, minutes]`` as a ``timedelta``; malformed values are ``None``."""
     parts = _ints(value)
-    if parts is None or len(parts) != 2 or min(parts) < 0 or max(parts) > 65535:
+    if parts is None or len(parts) != 2:
         return None
-    return timedelta(hours=parts[0], minutes=parts[1])
+    hours, minutes = parts
+    if not (0 <= hours <= 65535 and 0 <= minutes <= 65535):
+        return None
+    return timedelta(0, hours * 3600 + minutes * 60)
 
 
 def _temperature(value: object) -> float | None:
@@ -197,6 +198,32 @@ def _object(obj: object, what: str) -> Mapping[str, object]:
     if not isinstance(obj, dict):
         raise MieleProtocolError(f"{what} is not a JSON object")
     return MappingProxyType(dict(obj))
+
+
+# JSON values that are immutable as they are.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _frozen(value: object) -> object:
+    """Return a JSON value with every array as a tuple and every object read-only."""
+    if type(value) in _SCALARS:
+        return value
+    if isinstance(value, list | tuple):
+        if all(type(item) in _SCALARS for item in value):
+            return tuple(value)
+        return tuple([_frozen(item) for item in value])
+    if isinstance(value, dict):
+        return MappingProxyType({key: _frozen(item) for key, item in value.items()})
+    return value
+
+
+def thawed(value: object) -> object:
+    """Return a frozen JSON value as plain lists and dicts again (for JSON output)."""
+    if isinstance(value, tuple | list):
+        return [thawed(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: thawed(item) for key, item in value.items()}
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,37 +310,52 @@ class State:
 
     @classmethod
     def from_json(cls, obj: object) -> State:
-        """Parse a State object; only a top level that is not an object raises."""
-        raw = _object(obj, "State")
-        status = _int(raw.get("Status"))
-        program_type = _int(raw.get("ProgramType"))
+        """
+        Parse a State object; only a top level that is not an object raises.
+
+        ``raw`` is deeply read-only (arrays become tuples), so a State can be shared.
+        """
+        if not isinstance(obj, dict):
+            raise MieleProtocolError("State is not a JSON object")
+        try:
+            raw = MappingProxyType(
+                {
+                    key: value if type(value) in _SCALARS else _frozen(value)
+                    for key, value in obj.items()
+                }
+            )
+        except RecursionError:
+            raise MieleProtocolError("State is nested too deeply") from None
+        get = obj.get
+        status = _int(get("Status"))
+        program_type = _int(get("ProgramType"))
         return cls(
             status=None if status is None else Status.parse(status),
             program_type=None
             if program_type is None
             else ProgramType.parse(program_type),
-            program_id=_int(raw.get("ProgramID")),
-            program_phase=_int(raw.get("ProgramPhase")),
-            remaining_time=_duration(raw.get("RemainingTime")),
-            start_time=_duration(raw.get("StartTime")),
-            elapsed_time=_duration(raw.get("ElapsedTime")),
-            target_temperatures=_temperatures(raw.get("TargetTemperature")),
-            temperatures=_temperatures(raw.get("Temperature")),
-            signal_info=_flag(raw.get("SignalInfo")),
-            signal_failure=_flag(raw.get("SignalFailure")),
-            signal_door=_flag(raw.get("SignalDoor")),
-            remote_enable=_ints(raw.get("RemoteEnable")),
-            process_action=_int(raw.get("ProcessAction")),
-            device_action=_int(raw.get("DeviceAction")),
-            light=_int(raw.get("Light")),
-            standby_state=_int(raw.get("StandbyState")),
-            spinning_speed=_int(raw.get("SpinningSpeed")),
-            drying_step=_int(raw.get("DryingStep")),
-            ventilation_step=_int(raw.get("VentilationStep")),
-            battery_level=_int(raw.get("BatteryLevel")),
-            plate_steps=_ints(raw.get("PlateStep")),
-            plate_remaining_heat=_ints(raw.get("PlateRemainingHeat")),
-            plate_remaining_minutes=_ints(raw.get("PlateRemainingMinutes")),
+            program_id=_int(get("ProgramID")),
+            program_phase=_int(get("ProgramPhase")),
+            remaining_time=_duration(get("RemainingTime")),
+            start_time=_duration(get("StartTime")),
+            elapsed_time=_duration(get("ElapsedTime")),
+            target_temperatures=_temperatures(get("TargetTemperature")),
+            temperatures=_temperatures(get("Temperature")),
+            signal_info=_flag(get("SignalInfo")),
+            signal_failure=_flag(get("SignalFailure")),
+            signal_door=_flag(get("SignalDoor")),
+            remote_enable=_ints(get("RemoteEnable")),
+            process_action=_int(get("ProcessAction")),
+            device_action=_int(get("DeviceAction")),
+            light=_int(get("Light")),
+            standby_state=_int(get("StandbyState")),
+            spinning_speed=_int(get("SpinningSpeed")),
+            drying_step=_int(get("DryingStep")),
+            ventilation_step=_int(get("VentilationStep")),
+            battery_level=_int(get("BatteryLevel")),
+            plate_steps=_ints(get("PlateStep")),
+            plate_remaining_heat=_ints(get("PlateRemainingHeat")),
+            plate_remaining_minutes=_ints(get("PlateRemainingMinutes")),
             raw=raw,
         )
 

@@ -106,6 +106,7 @@ def test_thresholds_are_validated(kwargs: dict[str, object]) -> None:
 
 def test_unseen_device_is_unknown(monitor: ConnectionHealthMonitor) -> None:
     assert monitor.get_health(DEVICE) == DeviceHealth()
+    assert monitor.state_of(DEVICE) is ConnectionState.UNKNOWN
     assert monitor.get_health(DEVICE).state is ConnectionState.UNKNOWN
     assert monitor.devices == ()
 
@@ -120,6 +121,8 @@ async def test_full_lifecycle_of_transitions(
         monitor.get_health(DEVICE).state is ConnectionState.HEALTHY
     )  # one is not enough
     await monitor.record_failure(DEVICE, MieleTimeoutError("t"))  # -> degraded
+    assert monitor.state_of(DEVICE) is monitor.get_health(DEVICE).state
+    assert monitor.state_of(DEVICE) is ConnectionState.DEGRADED
     await monitor.record_failure(DEVICE, "connection")
     await monitor.record_failure(DEVICE, "connection")  # -> unhealthy
     await monitor.record_success(DEVICE, 0.4)  # -> degraded

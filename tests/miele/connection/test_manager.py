@@ -813,10 +813,20 @@ async def test_no_key_in_any_log_line(
     assert repr(profile).find(key_hex) == -1
 
 
-async def test_failed_recovery_confirmation_keeps_it_degraded(
+@pytest.mark.parametrize(
+    ("check_passes", "checks_run", "final_state"),
+    [
+        (False, 1, ConnectionState.DEGRADED),  # the first failed check ends the attempt
+        (True, 2, ConnectionState.HEALTHY),  # the read counts once, two checks follow
+    ],
+)
+async def test_recovery_confirmation_with_three_successes_to_recover(
     simulator_factory: SimulatorFactory,
     credentials: GroupCredentials,
     fake_sleep: RecordingSleep,
+    check_passes: bool,
+    checks_run: int,
+    final_state: ConnectionState,
 ) -> None:
     sim = await simulator_factory(credentials=credentials)
     thresholds = HealthThresholds(successes_to_recover=3)
@@ -825,20 +835,25 @@ async def test_failed_recovery_confirmation_keeps_it_degraded(
         monitor = manager.get_health_monitor()
         checks = 0
 
-        async def failing_check() -> bool:
+        async def check() -> bool:
             nonlocal checks
             checks += 1
-            return False
+            return check_passes
 
-        monitor.register_health_check(sim.device_id, failing_check)
+        monitor.register_health_check(sim.device_id, check)
         for _ in range(2):
             await monitor.record_failure(sim.device_id, "timeout")
         assert monitor.get_health(sim.device_id).state is ConnectionState.DEGRADED
         await manager.execute_with_retry(
             sim.device_id, lambda: client.get_state(sim.device_id)
         )
-    assert checks == 1  # the first failed confirmation ends the attempt
-    assert monitor.get_health(sim.device_id).state is ConnectionState.DEGRADED
+        assert checks == checks_run
+        assert monitor.state_of(sim.device_id) is final_state
+        if check_passes:
+            await manager.execute_with_retry(
+                sim.device_id, lambda: client.get_state(sim.device_id)
+            )
+            assert checks == checks_run  # healthy: no confirmation
 
 
 async def test_set_poll_interval_reaches_the_health_monitor() -> None:

@@ -174,3 +174,29 @@ async def test_invalid_host_is_refused_before_taking_a_slot() -> None:
             pass
     assert err.value.field == "host"
     assert pool.statistics() == PoolStatistics(0, 0, 0, 0, 0, 0)
+
+
+async def test_uncontended_slot_is_taken_without_suspending() -> None:
+    """Nobody holds or waits: entering never yields to the loop (so needs no timeout)."""
+    pool = ConnectionPool(max_connections=2, acquire_timeout=0.01)
+    ran: list[str] = []
+    for host in ("a", "b", "a"):
+        other = asyncio.get_running_loop().call_soon(ran.append, host)
+        async with pool.slot(host):
+            assert ran == []  # the callback did not get a turn
+            assert pool.active_connections == 1
+        other.cancel()
+    stats = pool.statistics()
+    assert (stats.acquired, stats.waits, stats.timeouts, stats.active) == (3, 0, 0, 0)
+
+
+async def test_waiting_for_a_busy_host_is_still_bounded() -> None:
+    pool = ConnectionPool(max_connections=2, acquire_timeout=0.01)
+    async with pool.slot("a"):
+        with pytest.raises(ConnectionPoolExhaustedError):
+            async with pool.slot("a"):
+                raise AssertionError("entered a busy host")
+    async with pool.slot("a"):
+        pass
+    stats = pool.statistics()
+    assert (stats.acquired, stats.waits, stats.timeouts) == (2, 1, 1)

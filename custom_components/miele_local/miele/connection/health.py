@@ -184,6 +184,11 @@ class ConnectionHealthMonitor:
         record = self._records.get(device_id)
         return record.snapshot() if record else DeviceHealth()
 
+    def state_of(self, device_id: str) -> ConnectionState:
+        """Return just the state of one appliance (cheaper than :meth:`get_health`)."""
+        record = self._records.get(device_id)
+        return record.state if record else ConnectionState.UNKNOWN
+
     @property
     def devices(self) -> tuple[str, ...]:
         """Appliances with any recorded history."""
@@ -212,7 +217,11 @@ class ConnectionHealthMonitor:
         record.consecutive_successes += 1
         record.outcomes.append(True)
         record.response_times.append(max(0.0, response_time))
-        await self._transition(device_id, record, self._after_success(record))
+        new_state = self._after_success(record)
+        if new_state is record.state:  # the usual case: no transition to await
+            self._notify_listeners(device_id)
+        else:
+            await self._transition(device_id, record, new_state)
 
     async def record_failure(self, device_id: str, error: BaseException | str) -> None:
         """Record a failed exchange: an exception or an error kind such as ``"timeout"``."""
@@ -309,7 +318,10 @@ class ConnectionHealthMonitor:
                 _LOGGER.exception("State callback for %s failed", device_id)
 
     def _notify_listeners(self, device_id: str) -> None:
-        for listener in list(self._listeners.get(device_id, ())):
+        listeners = self._listeners.get(device_id)
+        if not listeners:
+            return
+        for listener in list(listeners):
             try:
                 listener()
             except Exception:

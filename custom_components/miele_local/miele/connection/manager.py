@@ -393,7 +393,8 @@ class ConnectionManager:
                 last_error = err
             else:
                 await self._monitor.record_success(device_id, self._clock() - started)
-                await self._confirm_recovery(device_id)
+                if self._monitor.state_of(device_id) is ConnectionState.DEGRADED:
+                    await self._confirm_recovery(device_id)
                 return result
             client = self._cached_client(device_id)
             if (
@@ -436,17 +437,14 @@ class ConnectionManager:
         """
         Confirm a recovery at once instead of one poll interval later.
 
-        A success while ``degraded`` (coming back, or one failure streak) is followed by
-        health checks, up to the successes still needed to be ``healthy`` again.
+        Called after a success left the appliance ``degraded`` (coming back, or one
+        failure streak): health checks follow, up to the successes still needed to be
+        ``healthy`` again.
         """
-        needed = self._monitor.thresholds.successes_to_recover - 1
-        for _ in range(needed):
-            if (
-                self._monitor.get_health(device_id).state
-                is not ConnectionState.DEGRADED
-            ):
-                return
-            if not await self._monitor.check_device(device_id):
+        monitor = self._monitor
+        while monitor.state_of(device_id) is ConnectionState.DEGRADED:
+            # Each passing check counts one success, so this ends at healthy at the latest.
+            if not await monitor.check_device(device_id):
                 return
 
     async def _looks_asleep(

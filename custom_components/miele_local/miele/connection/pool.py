@@ -8,7 +8,6 @@ A Miele Wi-Fi module serves one request at a time, so every HTTP exchange with a
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 import logging
@@ -19,7 +18,8 @@ from custom_components.miele_local.miele.credentials import validate_host
 from custom_components.miele_local.miele.exceptions import ConnectionPoolExhaustedError
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import Awaitable, Callable
+    from types import TracebackType
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -97,16 +97,18 @@ class ConnectionPool:
             timeouts=self._timeouts,
         )
 
-    @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
+    def slot(self, host: str) -> _Slot:
         """
         Hold the host's only slot and one global slot for one HTTP exchange.
 
         ``host`` is normalised first (an invalid one raises :class:`MieleConfigError`).
-        Raises :class:`ConnectionPoolExhaustedError` when no slot frees up within
+        Entering raises :class:`ConnectionPoolExhaustedError` when no slot frees up within
         ``acquire_timeout``. Cancellation while waiting propagates.
         """
-        host = _normalised_host(host)
+        return _Slot(self._enter, self._release, _normalised_host(host))
+
+    async def _enter(self, host: str) -> None:
+        """Count a new user of ``host`` (sweeping idle hosts when due), then acquire."""
         if self._clock() >= self._next_sweep:
             self.close_idle()
         entry = self._hosts.get(host)
@@ -114,22 +116,22 @@ class ConnectionPool:
             entry = self._hosts[host] = _HostEntry(asyncio.Lock(), self._clock())
         entry.users += 1
         try:
-            await self._acquire(host, entry)
-            self._active += 1
-            try:
-                yield
-            finally:
-                self._active -= 1
-                entry.last_used = self._clock()
-                self._global.release()
-                entry.lock.release()
-        finally:
+            if entry.users == 1 and not self._global.locked():
+                # Nobody holds or waits for this host and a global slot is free: neither
+                # acquire can suspend, so no timeout is needed.
+                await entry.lock.acquire()
+                await self._global.acquire()
+            else:
+                await self._acquire_waiting(host, entry)
+        except BaseException:
             entry.users -= 1
+            raise
+        self._acquired += 1
+        self._active += 1
 
-    async def _acquire(self, host: str, entry: _HostEntry) -> None:
-        if entry.lock.locked() or self._global.locked():
-            self._waits += 1
-            _LOGGER.debug("Waiting for a connection slot to %s", host)
+    async def _acquire_waiting(self, host: str, entry: _HostEntry) -> None:
+        self._waits += 1
+        _LOGGER.debug("Waiting for a connection slot to %s", host)
         try:
             async with asyncio.timeout(self._acquire_timeout):
                 await entry.lock.acquire()
@@ -143,7 +145,14 @@ class ConnectionPool:
             raise ConnectionPoolExhaustedError(
                 f"no connection slot to {host} within {self._acquire_timeout:g} s"
             ) from None
-        self._acquired += 1
+
+    def _release(self, host: str) -> None:
+        entry = self._hosts[host]  # never swept while it has a user
+        self._active -= 1
+        entry.last_used = self._clock()
+        self._global.release()
+        entry.lock.release()
+        entry.users -= 1
 
     def close_idle(self) -> int:
         """
@@ -169,3 +178,30 @@ class ConnectionPool:
         """Forget every host without a user (call at shutdown)."""
         for host in [host for host, entry in self._hosts.items() if not entry.users]:
             del self._hosts[host]
+
+
+class _Slot:
+    """One use of :meth:`ConnectionPool.slot`: a plain async context manager."""
+
+    __slots__ = ("_enter", "_host", "_release")
+
+    def __init__(
+        self,
+        enter: Callable[[str], Awaitable[None]],
+        release: Callable[[str], None],
+        host: str,
+    ) -> None:
+        self._enter = enter
+        self._release = release
+        self._host = host
+
+    async def __aenter__(self) -> None:
+        await self._enter(self._host)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._release(self._host)
