@@ -205,7 +205,7 @@ async def test_port_in_use() -> None:
         await first.stop()
 
 
-async def _until(check: Callable[[], bool], within: float = 3.0) -> None:
+async def _until(check: Callable[[], bool], within: float = 10.0) -> None:
     start = time.monotonic()
     while not check():
         assert time.monotonic() - start < within
