@@ -83,6 +83,18 @@ def fast_connection_manager() -> Generator[None]:
 
 
 @pytest.fixture(autouse=True)
+def no_zeroconf_catcher() -> Generator[None]:
+    """
+    Never install Home Assistant's catcher of other Zeroconf instances.
+
+    It stays on python-zeroconf's class after the test and would hand a test's mocked
+    instance to later tests' real announcers.
+    """
+    with patch("homeassistant.components.zeroconf.install_multiple_zeroconf_catcher"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def mdns_answers(request: pytest.FixtureRequest) -> Generator[dict[str, Advertisement]]:
     """
     What mDNS answers about each appliance address (nothing unless a test adds it).
@@ -102,10 +114,6 @@ def mdns_answers(request: pytest.FixtureRequest) -> Generator[dict[str, Advertis
                 },
             ),
             patch("custom_components.miele_local.advertisement.LOOKUP_TIMEOUT", 2),
-            # Home Assistant would hand its own instance to the test's announcer.
-            patch(
-                "homeassistant.components.zeroconf.install_multiple_zeroconf_catcher"
-            ),
         ):
             yield answers
         return

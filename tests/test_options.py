@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from custom_components.miele_local.miele.credentials import GroupCredentials
     from simulator import SimulatedAppliance
 
-pytestmark = pytest.mark.usefixtures("socket_enabled")
+pytestmark = pytest.mark.usefixtures("socket_enabled", "mock_async_zeroconf")
 
 OLD_OPTIONS = {"scan_interval": 60, "timeout": 5, "retries": 1}
 

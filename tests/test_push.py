@@ -434,18 +434,6 @@ async def test_withdrawal_refused_keeps_the_slots(
     assert hass.states.get(PUSH).state == "off"
 
 
-async def test_reads_now_are_coalesced(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    simulator: SimulatedAppliance,
-) -> None:
-    """Three immediate reads at once: one runs, one is queued, one is dropped."""
-    coordinator = init_integration.runtime_data.coordinator
-    before = state_reads(simulator)
-    await asyncio.gather(*(coordinator.async_read_now() for _ in range(3)))
-    assert state_reads(simulator) == before + 2
-
-
 async def test_removal_of_an_invalid_entry(
     hass: HomeAssistant, simulator: SimulatedAppliance, credentials: GroupCredentials
 ) -> None:

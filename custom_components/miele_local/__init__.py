@@ -18,6 +18,7 @@ from .const import (
     CONF_GROUP_ID,
     CONF_GROUP_KEY,
     CONF_PUSH,
+    CONF_PUSH_PORT,
     DEFAULT_TIMEOUT,
     DOMAIN,
     LOGGER,
@@ -128,18 +129,18 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
     Bring an entry to the current version; the appliance, its key and entities stay.
 
     1.2: polling is the integration's job, so the scan interval, timeout and retries
-    options go; the push option is added, off. (Home Assistant itself refuses an entry of
+    options go; the push options are kept (push added, off, where missing). (Home Assistant itself refuses an entry of
     a newer major version; a newer minor version is compatible and left alone.)
     """
     if entry.minor_version < 2:
+        kept = {CONF_PUSH, CONF_PUSH_PORT}
         dropped = {
-            key: value for key, value in entry.options.items() if key != CONF_PUSH
+            key: value for key, value in entry.options.items() if key not in kept
         }
-        hass.config_entries.async_update_entry(
-            entry,
-            options={CONF_PUSH: bool(entry.options.get(CONF_PUSH, False))},
-            minor_version=2,
-        )
+        options: dict[str, Any] = {CONF_PUSH: bool(entry.options.get(CONF_PUSH, False))}
+        if CONF_PUSH_PORT in entry.options:
+            options[CONF_PUSH_PORT] = int(entry.options[CONF_PUSH_PORT])
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
         LOGGER.debug("%s: options %s now follow the appliance", entry.title, dropped)
     return True
 
