@@ -35,11 +35,11 @@ ARTIFACTS = REPO / ".artifacts" / "browser"
 START_TIMEOUT = 180.0
 VIEWPORT = {"width": 1280, "height": 860}
 # Home Assistant's log lines that name the integration at ERROR or worse, except the
-# DataUpdateCoordinator's own once-per-outage "Error fetching ... data" (the walk takes an
-# appliance offline and resets one on purpose).
+# DataUpdateCoordinator's own once-per-outage "Error fetching ... data" and "Authentication
+# failed while fetching ... data" (the walk takes an appliance offline and resets one on purpose).
 INTEGRATION_ERROR = re.compile(
     r"^\S+ \S+ (ERROR|CRITICAL) \([^)]*\) \[custom_components\.miele_local[^\]]*\]"
-    r"(?! Error fetching .* data: ).*$",
+    r"(?! (Error|Authentication failed while) fetching .* data: ).*$",
     re.MULTILINE,
 )
 

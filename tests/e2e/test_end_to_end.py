@@ -21,6 +21,7 @@ from custom_components.miele_local.const import (
     CONF_GROUP_ID,
     CONF_GROUP_KEY,
     CONF_PUSH,
+    CONF_PUSH_PORT,
     DEFAULT_TIMEOUT,
     DOMAIN,
 )
@@ -80,7 +81,7 @@ async def keep_push_off(api: HassApi, entry_id: str) -> None:
         "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
     )
     assert form["type"] == "form"
-    assert [field["name"] for field in form["data_schema"]] == [CONF_PUSH]
+    assert [field["name"] for field in form["data_schema"]] == [CONF_PUSH, CONF_PUSH_PORT]
     result = await api.request(
         "POST",
         f"/api/config/config_entries/options/flow/{form['flow_id']}",
