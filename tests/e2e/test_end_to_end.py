@@ -81,7 +81,10 @@ async def keep_push_off(api: HassApi, entry_id: str) -> None:
         "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
     )
     assert form["type"] == "form"
-    assert [field["name"] for field in form["data_schema"]] == [CONF_PUSH, CONF_PUSH_PORT]
+    assert [field["name"] for field in form["data_schema"]] == [
+        CONF_PUSH,
+        CONF_PUSH_PORT,
+    ]
     result = await api.request(
         "POST",
         f"/api/config/config_entries/options/flow/{form['flow_id']}",
