@@ -137,7 +137,9 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
         dropped = {
             key: value for key, value in entry.options.items() if key not in kept
         }
-        options: dict[str, Any] = {CONF_PUSH: bool(entry.options.get(CONF_PUSH, False))}
+        options: dict[str, bool | int] = {
+            CONF_PUSH: bool(entry.options.get(CONF_PUSH, False))
+        }
         if CONF_PUSH_PORT in entry.options:
             options[CONF_PUSH_PORT] = int(entry.options[CONF_PUSH_PORT])
         hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
