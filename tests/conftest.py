@@ -31,9 +31,10 @@ from custom_components.miele_local.miele.connection.manager import (
 )
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from simulator import SimulatedAppliance
+from simulator.mdns import host_name
 
 from .helpers import ENDLESS_TASKS, FROZEN_START
-from .mdns import Advertiser, module_host
+from .mdns import Advertiser
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -134,7 +135,7 @@ def mdns_answers(request: pytest.FixtureRequest) -> Generator[dict[str, Advertis
 def unpaired(simulator: SimulatedAppliance) -> Advertisement:
     """The advertisement of `simulator`'s module after a reset: no group, pairing open."""
     return Advertisement(
-        module_host(simulator.device_id).lower().removesuffix("."),
+        host_name(simulator.device_id).lower().removesuffix("."),
         ("127.0.0.1",),
         simulator.port,
         "",

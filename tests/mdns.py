@@ -9,16 +9,12 @@ from zeroconf import IPVersion, ServiceInfo
 from zeroconf.asyncio import AsyncZeroconf
 
 from custom_components.miele_local.advertisement import SERVICE_TYPE
+from simulator.mdns import host_name
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     from simulator import SimulatedAppliance
-
-
-def module_host(fab_number: str) -> str:
-    """The host name a module announces: low 24 bits of its FabNumber's last 8 digits."""
-    return f"Miele-001D63FFFE{int(fab_number[-8:]) & 0xFFFFFF:06X}.local."
 
 
 class Advertiser:
@@ -72,7 +68,7 @@ class Advertiser:
                 "pairing": "false" if sim.paired else "true",
                 "devicetype": "1",
             },
-            server=module_host(fab_number or sim.device_id),
+            server=host_name(fab_number or sim.device_id),
             addresses=[socket.inet_aton("127.0.0.1")],
         )
         if (old := self._infos.get(info.name)) is not None:
