@@ -179,6 +179,8 @@ async def test_simulator_probes_then_pushes_every_change(
         await _until(lambda: len(pushes) == 1)
         sim.update_state(Status=5)
         await _until(lambda: len(pushes) == 2)
+        # The listener rings before the simulator has read its answer and logged it.
+        await _until(lambda: len(sim.supervision.deliveries) == 4)
         deliveries = list(sim.supervision.deliveries)
     assert [(d.method, d.status, d.verified) for d in deliveries] == [
         ("GET", 200, True),

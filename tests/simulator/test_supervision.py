@@ -178,6 +178,8 @@ async def test_pushes_every_state_change_to_state_subscribers(
         await _until(lambda: len(received) == 3)
         washer.update_state(Status=5)
         await _until(lambda: len(received) == 4)
+        # The listener has answered; the module logs the delivery once it read the answer.
+        await _until(lambda: len(washer.supervision.deliveries) == 4)
     finally:
         await runner.cleanup()
     assert [method for method, _, _ in received] == ["GET", "GET", "POST", "POST"]
