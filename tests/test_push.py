@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miele_local.const import CONF_PUSH, CONF_PUSH_PORT, DOMAIN
 from custom_components.miele_local.miele import crypto
+from custom_components.miele_local.miele.doorbell import MIN_READ_INTERVAL
 from custom_components.miele_local.miele.supervision import (
     LISTENER_DEVICE_TYPE,
     PushEvidence,
@@ -186,7 +187,7 @@ async def test_push_flood_is_rate_limited(
     path = callback_path(hub.listener_fab, simulator.device_id, "/State/")
     assert await post(port, path, credentials.group_id, 50) == [204] * 50
     await until(lambda: state_reads(simulator) == before + 1)
-    await asyncio.sleep(push_appliance.MIN_READ_INTERVAL + 0.3)
+    await asyncio.sleep(MIN_READ_INTERVAL + 0.3)
     await wait_idle(hass)
     assert state_reads(simulator) == before + 2
     diagnostics = entry.runtime_data.push.diagnostics()
@@ -386,7 +387,7 @@ async def test_unload_cancels_a_pending_read(
     await post(port, path, credentials.group_id, 2)
     await until(lambda: push.reads == 1)
     await hass.config_entries.async_unload(entry.entry_id)
-    await asyncio.sleep(push_appliance.MIN_READ_INTERVAL + 0.2)
+    await asyncio.sleep(MIN_READ_INTERVAL + 0.2)
     assert push.reads == 1
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.core import callback
 
 from custom_components.miele_local.const import LOGGER
+from custom_components.miele_local.miele.doorbell import Doorbell
 from custom_components.miele_local.miele.exceptions import MieleError
 from custom_components.miele_local.miele.supervision import enrol, withdraw
 
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
     from .hub import PushHub
 
-MIN_READ_INTERVAL = 1.0
-"""Seconds between two reads a push triggers: a flood of posts costs one read a second."""
 RETRY_DELAY = 300.0
 """Seconds before a failed subscription is tried again."""
 MISSED_WINDOW = 5.0
@@ -64,14 +63,12 @@ class PushAppliance:
         self.pushes = 0
         self.decrypted = 0
         self.signature_verified = 0
-        self.reads = 0
-        self._last_read = -MIN_READ_INTERVAL
+        self.doorbell = Doorbell(hass.loop, self._read)
         self._pushes_seen = 0
         self._judging: TimerHandle | None = None
         self._last_recovery = -RECOVERY_FLOOR
         self._seen_status: object = None
         self._unlisten: Callable[[], None] | None = None
-        self._pending: TimerHandle | None = None
         self._retry: TimerHandle | None = None
         self._listeners: list[Callable[[], None]] = []
         self._subscribing = asyncio.Lock()
@@ -206,16 +203,15 @@ class PushAppliance:
         self.signature_verified += evidence.signature_verified
         if self.state is not None:
             self._set_state(PushState.ACTIVE)
-        if self._pending is not None:
-            return
-        delay = self._last_read + MIN_READ_INTERVAL - self.hass.loop.time()
-        self._pending = self.hass.loop.call_later(max(0.0, delay), self._read)
+        self.doorbell.ring()
+
+    @property
+    def reads(self) -> int:
+        """State reads pushes triggered."""
+        return self.doorbell.reads
 
     @callback
     def _read(self) -> None:
-        self._pending = None
-        self._last_read = self.hass.loop.time()
-        self.reads += 1
         self.entry.async_create_background_task(
             self.hass, self.coordinator.async_read_now(), f"{self.entry.title} push"
         )
@@ -226,10 +222,11 @@ class PushAppliance:
         if self._unlisten is not None:
             self._unlisten()
             self._unlisten = None
-        for handle in (self._pending, self._retry, self._judging):
+        self.doorbell.cancel()
+        for handle in (self._retry, self._judging):
             if handle is not None:
                 handle.cancel()
-        self._pending = self._retry = self._judging = None
+        self._retry = self._judging = None
 
     def diagnostics(self) -> dict[str, Any]:
         """Push figures, including what pushed bodies showed under the hypothesis."""
