@@ -10,12 +10,11 @@ is added to the delay. A policy decides when to read next from the State just re
 - fixed 30 s (the scan-interval default of earlier releases);
 - ha-miele-at-lan's: 10 s while a programme runs, 60 s otherwise;
 - ours: ``cadence.poll_interval``, the very function the coordinator uses;
-- ours with push: ``poll_interval(..., push_active=True)`` plus a doorbell read on every
-  State change of the appliance, ``PUSH_DELIVERY`` after it and coalesced like the
-  coordinator's ``async_read_now`` (at most one read per ``READ_NOW_COOLDOWN``). The push
-  listener itself is not in this run: the doorbell is modelled, the reads are real.
+- ours with push: the real push listener, subscriptions and doorbell, and
+  ``poll_interval(..., push_active=True)`` once pushes arrive (``household_push``).
 
-Delay: from a change on the appliance to the end of the first read that started after it.
+Delay when polling: from a change on the appliance to the end of the first read that
+started after it. With push: to the end of the read its push triggered, in real time.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ import asyncio
 from bisect import bisect_left
 from collections import Counter, deque
 from dataclasses import dataclass, field
-import math
 import random
 import time
 from typing import TYPE_CHECKING, Final
@@ -32,7 +30,6 @@ from typing import TYPE_CHECKING, Final
 import aiohttp
 
 from custom_components.miele_local.cadence import poll_interval
-from custom_components.miele_local.const import READ_NOW_COOLDOWN
 from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from custom_components.miele_local.miele.models import Status
@@ -41,6 +38,7 @@ from simulator.device import SimulatedAppliance
 from simulator.model import ApplianceModel
 
 from .household_day import DAY, FINISHED, HOUR, HOUSEHOLD, OFF_STATE, TICK, day
+from .household_push import live_household
 from .measure import percentile
 
 if TYPE_CHECKING:
@@ -49,18 +47,15 @@ if TYPE_CHECKING:
     from custom_components.miele_local.miele.models import State
 
     from .household_day import Change
-
-PUSH_DELIVERY: Final = 0.2
-"""Assumed seconds from a change on the appliance to its push reaching Home Assistant."""
+    from .household_push import PushCounts
 
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """When to read next, in seconds, from the State just read; ``push``: doorbells too."""
+    """When to read next, in seconds, from the State just read."""
 
     name: str
     interval: Callable[[State], float]
-    push: bool = False
 
 
 def _ha_miele_at_lan(state: State) -> float:
@@ -68,16 +63,13 @@ def _ha_miele_at_lan(state: State) -> float:
     return 10.0 if running else 60.0
 
 
-POLICIES: Final = (
+POLLING: Final = (
     Policy("fixed 30 s", lambda _: 30.0),
     Policy("ha-miele-at-lan (60 s / 10 s)", _ha_miele_at_lan),
     Policy("ours, adaptive", lambda state: poll_interval(state).total_seconds()),
-    Policy(
-        "ours, adaptive + push",
-        lambda state: poll_interval(state, push_active=True).total_seconds(),
-        push=True,
-    ),
 )
+PUSH: Final = "ours, adaptive + push"
+POLICIES: Final = (*(policy.name for policy in POLLING), PUSH)
 
 
 class VirtualClock:
@@ -100,6 +92,7 @@ class Trace:
     hours: float
     reads: list[tuple[float, float]] = field(default_factory=list)
     delays: dict[str, list[float]] = field(default_factory=dict)
+    push: PushCounts | None = None
 
     @property
     def per_hour(self) -> float:
@@ -113,7 +106,12 @@ class Trace:
 
     def all_delays(self) -> list[float]:
         """Delays of every event (countdown minutes excluded)."""
-        return [delay for delays in self.delays.values() for delay in delays]
+        return [
+            delay
+            for kind, delays in self.delays.items()
+            if kind != TICK
+            for delay in delays
+        ]
 
 
 async def _live(
@@ -123,7 +121,7 @@ async def _live(
     hours: float,
     session: aiohttp.ClientSession,
 ) -> Trace:
-    """Run the appliance's days under ``policy``: real reads at virtual times."""
+    """Run the appliance's days under a polling ``policy``: real reads at virtual times."""
     clock = VirtualClock()
     credentials = GroupCredentials.generate()
     sim = SimulatedAppliance(appliance, credentials=credentials, history_limit=1)
@@ -132,22 +130,12 @@ async def _live(
         sim.update_state(**OFF_STATE)
     trace = Trace(policy.name, appliance, hours)
     pending = deque(changes)
-    bells = (
-        deque(sorted(c.at + PUSH_DELIVERY for c in changes)) if policy.push else None
-    )
     states: list[State] = []
     end = hours * HOUR
     async with sim:
         client = MieleClient(sim.host, credentials, session=session)
-        next_poll, last_read = 0.0, -math.inf
-        while True:
-            at = next_poll
-            if bells:
-                at = min(at, max(bells[0], last_read + READ_NOW_COOLDOWN))
-            if at >= end:
-                break
-            while bells and bells[0] <= at:
-                bells.popleft()
+        next_poll = 0.0
+        while (at := next_poll) < end:
             while pending and pending[0].at <= at:
                 change = pending.popleft()
                 clock.now = change.at
@@ -158,7 +146,6 @@ async def _live(
             state = await client.get_state(sim.device_id)
             trace.reads.append((at, time.perf_counter() - started))
             states.append(state)
-            last_read = at
             next_poll = at + policy.interval(state)
         if sim.requests.total != len(trace.reads):
             raise RuntimeError("a request was not accounted for")
@@ -194,23 +181,28 @@ async def run(days: int, seed: int = 12) -> list[Trace]:
     for number in range(days):
         for appliance, changes in day(rng, number * DAY).items():
             plan[appliance].extend(changes)
+    hours = days * 24.0
     async with aiohttp.ClientSession() as session:
-        return list(
+        traces = list(
             await asyncio.gather(
                 *(
-                    _live(policy, appliance, plan[appliance], days * 24.0, session)
-                    for policy in POLICIES
+                    _live(policy, appliance, plan[appliance], hours, session)
+                    for policy in POLLING
                     for appliance in HOUSEHOLD
                 )
             )
         )
+        # Alone afterwards: its delays are real time, undisturbed by the polling runs.
+        pushed = [Trace(PUSH, appliance, hours) for appliance in HOUSEHOLD]
+        await live_household(pushed, plan, session)
+    return traces + pushed
 
 
-def _spread(delays: list[float]) -> str:
+def _spread(delays: list[float], digits: int = 1) -> str:
     if not delays:
         return "-"
     return " / ".join(
-        f"{value:.1f}"
+        f"{value:.{digits}f}"
         for value in (percentile(delays, 50), percentile(delays, 95), max(delays))
     )
 
@@ -242,17 +234,35 @@ def table(traces: list[Trace]) -> str:
         "|---|---|--:|--:|--:|--:|",
     ]
     for policy in POLICIES:
+        digits = 2 if policy == PUSH else 1  # push delays are sub-second
         lines.extend(
-            f"| {policy.name} | {trace.appliance} | {trace.per_hour:.1f} "
-            f"| {trace.busiest_hour} | {_spread(trace.all_delays())} "
-            f"| {_spread(trace.delays.get(FINISHED, []))} |"
+            f"| {policy} | {trace.appliance} | {trace.per_hour:.1f} "
+            f"| {trace.busiest_hour} | {_spread(trace.all_delays(), digits)} "
+            f"| {_spread(trace.delays.get(FINISHED, []), digits)} |"
             for trace in traces
-            if trace.policy == policy.name
+            if trace.policy == policy
         )
         lines.append(
-            f"| **{policy.name}** | **household** "
-            f"| **{household_rate(traces, policy.name):.1f}** | "
-            f"| **{_spread(pooled(traces, policy.name))}** "
-            f"| **{_spread(pooled(traces, policy.name, FINISHED))}** |"
+            f"| **{policy}** | **household** "
+            f"| **{household_rate(traces, policy):.1f}** | "
+            f"| **{_spread(pooled(traces, policy), digits)}** "
+            f"| **{_spread(pooled(traces, policy, FINISHED), digits)}** |"
         )
     return "\n".join(lines)
+
+
+def push_summary(traces: list[Trace]) -> str:
+    """One paragraph: what push cost besides the table's reads, and its minute steps."""
+    counts = [trace.push for trace in traces if trace.push is not None]
+    reads = sum(len(trace.reads) for trace in traces if trace.policy == PUSH)
+    pushes = sum(count.pushes for count in counts)
+    push_reads = sum(count.push_reads for count in counts)
+    return (
+        f"With push: {sum(count.enrolment for count in counts)} enrolment requests "
+        f"({len(counts)} appliances; not in the table); "
+        f"{sum(count.changes for count in counts)} State changes (countdown minute "
+        f"steps included), {pushes} pushes received by the listener over 127.0.0.1, "
+        f"{push_reads} State reads they triggered and {reads - push_reads} polls. "
+        "Countdown minute steps, change to the end of the push's read p50 / p95 / max: "
+        f"{_spread(pooled(traces, PUSH, TICK), 2)} s."
+    )
