@@ -2,10 +2,11 @@
 Household day: one simulated household under four polling policies, side by side.
 
 A washer, tumble dryer, dishwasher, oven and fridge live through scripted days
-(``household_day``). The days run on a virtual clock, so a day takes seconds: each
-appliance is a real simulator (HTTP on 127.0.0.1) whose countdown follows that clock, and
-every State read is a real signed request through the real client; its measured duration
-is added to the delay. A policy decides when to read next from the State just read:
+(``household_day``). Under polling the days run on a virtual clock that stands still
+during a read, so a day takes seconds: each appliance is a real simulator (HTTP on
+127.0.0.1) whose countdown follows that clock, and every State read is a real signed
+request through the real client; its measured duration is added to the delay. A policy
+decides when to read next from the State just read:
 
 - fixed 30 s (the scan-interval default of earlier releases);
 - ha-miele-at-lan's: 10 s while a programme runs, 60 s otherwise;
