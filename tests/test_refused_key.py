@@ -117,6 +117,34 @@ async def test_reset_appliance_gets_the_repair(
     assert reauth_flows(hass) == []  # the reload ended the reauthentication
 
 
+async def test_reset_appliance_paired_again_from_the_reauthentication(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Any,
+    credentials: GroupCredentials,
+    advertiser: Advertiser,
+) -> None:
+    """The other way out of a reset: the reauth flow's "pair again" also ends the repair."""
+    assert await async_setup_component(hass, "repairs", {})
+    simulator.set_fault("reset")
+    await advertiser.advertise(simulator)
+    await refresh(hass, init_integration)
+    assert issue(hass, init_integration) is not None
+    (flow,) = reauth_flows(hass)
+    result = await configure(
+        hass, flow["flow_id"], {"next_step_id": "reauth_pair_again"}
+    )
+    await advertiser.advertise(simulator)
+    result = await configure(hass, result["flow_id"], {})
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert commissions(simulator) == 1
+    assert simulator.credentials == credentials
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert issue(hass, init_integration) is None  # the appliance answers again
+    assert reauth_flows(hass) == []
+
+
 async def test_changed_key_gets_reauthentication(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

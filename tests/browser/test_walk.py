@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from playwright.async_api import Page, expect
 import pytest
 
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import COMPONENT, wait_for
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -32,6 +32,12 @@ OWNER = {
 FLOW_DIALOG = "dialog-data-entry-flow"
 SUBMIT = re.compile(r"^(Submit|Next|OK)$")
 FINISH = re.compile(r"^(Finish|Close|OK)$")
+
+
+def step_text(step_id: str, key: str) -> str:
+    """One text of a config flow step, as `strings.json` has it (English)."""
+    strings = json.loads((COMPONENT / "strings.json").read_text())
+    return str(strings["config"]["step"][step_id][key])
 
 
 async def call_ws(page: Page, message: dict[str, Any]) -> Any:
@@ -146,6 +152,9 @@ async def device_page(
     text = await page.locator("ha-config-device-page").inner_text()
     assert "component." not in text, "an untranslated key shows on the device page"
     assert f"{DOMAIN}." not in text
+    # A European household (see the browser's locale) onboarded with metric units.
+    await expect(page.get_by_text("°C").first).to_be_visible()
+    assert await page.get_by_text("°F").count() == 0
     icons = page.locator("ha-device-entities-card ha-state-icon")
     assert await icons.count() > 0
     await page.screenshot(path=shots / name, full_page=True)
@@ -230,6 +239,8 @@ async def pair_setup_mode_appliance(
     await card.get_by_role("button", name="Add", exact=True).click()
     dialog = page.locator(FLOW_DIALOG)
     await expect(dialog.locator("step-flow-menu")).to_be_visible()
+    # The description is rendered as Markdown, a moment after the menu itself.
+    await expect(dialog.get_by_text(step_text("discovered", "description"))).to_be_visible()
     await page.screenshot(path=shots / "06-discovered-menu.png")
     await dialog.locator(
         "step-flow-menu [data-step=pair], step-flow-menu ha-md-list-item, step-flow-menu ha-list-item"

@@ -13,6 +13,7 @@ import asyncio
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 import importlib.util
+import json
 import logging
 import os
 from pathlib import Path
@@ -219,11 +220,20 @@ def start_simulator(
 
 
 def write_hass_config(config_dir: Path, port: int) -> None:
-    """A minimal Home Assistant configuration with this integration linked in."""
+    """
+    A minimal Home Assistant configuration with this integration linked in.
+
+    Where it listens goes to `.storage/http`, as `scripts/develop` writes it (YAML `http:`
+    is deprecated and raises repairs).
+    """
     (config_dir / "custom_components").mkdir(parents=True)
+    (config_dir / ".storage").mkdir()
+    (config_dir / ".storage" / "http").write_text(
+        json.dumps(load_develop().http_storage(port))
+    )
     (config_dir / "custom_components" / "miele_local").symlink_to(COMPONENT)
     (config_dir / "configuration.yaml").write_text(
-        f"""\
+        """\
 homeassistant:
   name: Miele e2e
   time_zone: UTC
@@ -232,9 +242,6 @@ homeassistant:
   latitude: 0
   longitude: 0
   elevation: 0
-http:
-  server_host: {HOST}
-  server_port: {port}
 api:
 config:
 onboarding:
