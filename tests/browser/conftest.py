@@ -19,13 +19,7 @@ import shutil
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from playwright.async_api import (
-    ConsoleMessage,
-    Error,
-    Page,
-    Request,
-    async_playwright,
-)
+from playwright.async_api import ConsoleMessage, Error, Page, Request, async_playwright
 import pytest
 
 from tests.e2e.conftest import REPO, free_port, load_develop, wait_for_develop

@@ -240,7 +240,9 @@ async def pair_setup_mode_appliance(
     dialog = page.locator(FLOW_DIALOG)
     await expect(dialog.locator("step-flow-menu")).to_be_visible()
     # The description is rendered as Markdown, a moment after the menu itself.
-    await expect(dialog.get_by_text(step_text("discovered", "description"))).to_be_visible()
+    await expect(
+        dialog.get_by_text(step_text("discovered", "description"))
+    ).to_be_visible()
     await page.screenshot(path=shots / "06-discovered-menu.png")
     await dialog.locator(
         "step-flow-menu [data-step=pair], step-flow-menu ha-md-list-item, step-flow-menu ha-list-item"
