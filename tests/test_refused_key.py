@@ -79,6 +79,31 @@ async def configure(
     return await hass.config_entries.flow.async_configure(flow_id, data)
 
 
+async def reset_while_running(
+    hass: HomeAssistant, entry: MockConfigEntry, simulator: Any, advertiser: Advertiser
+) -> None:
+    """Reset the appliance and advertise it unpaired: the next read raises the repair."""
+    assert await async_setup_component(hass, "repairs", {})
+    simulator.set_fault("reset")
+    await advertiser.advertise(simulator)
+    await refresh(hass, entry)
+    assert issue(hass, entry) is not None
+
+
+def assert_paired_again(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    simulator: Any,
+    credentials: GroupCredentials,
+) -> None:
+    """Paired once with the stored key; neither the repair nor a reauth flow is left."""
+    assert commissions(simulator) == 1
+    assert simulator.credentials == credentials
+    assert entry.state is ConfigEntryState.LOADED
+    assert issue(hass, entry) is None
+    assert reauth_flows(hass) == []
+
+
 async def test_reset_appliance_gets_the_repair(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -87,11 +112,7 @@ async def test_reset_appliance_gets_the_repair(
     advertiser: Advertiser,
 ) -> None:
     """Advertised unpaired: the pairing-lost repair pairs it again with the stored key."""
-    assert await async_setup_component(hass, "repairs", {})
-    simulator.set_fault("reset")
-    await advertiser.advertise(simulator)
-    await refresh(hass, init_integration)
-    assert issue(hass, init_integration) is not None
+    await reset_while_running(hass, init_integration, simulator, advertiser)
     evidence = init_integration.runtime_data.coordinator.manager.get_device_resetter()
     assert evidence.last_evidence(simulator.device_id).reset_detected
     # The integration page shows the entry needing attention; its first choice pairs again.
@@ -110,11 +131,7 @@ async def test_reset_appliance_gets_the_repair(
     await advertiser.advertise(simulator)
     result = await manager.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert commissions(simulator) == 1
-    assert simulator.credentials == credentials
-    assert init_integration.state is ConfigEntryState.LOADED
-    assert issue(hass, init_integration) is None
-    assert reauth_flows(hass) == []  # the reload ended the reauthentication
+    assert_paired_again(hass, init_integration, simulator, credentials)
 
 
 async def test_reset_appliance_paired_again_from_the_reauthentication(
@@ -125,11 +142,7 @@ async def test_reset_appliance_paired_again_from_the_reauthentication(
     advertiser: Advertiser,
 ) -> None:
     """The other way out of a reset: the reauth flow's "pair again" also ends the repair."""
-    assert await async_setup_component(hass, "repairs", {})
-    simulator.set_fault("reset")
-    await advertiser.advertise(simulator)
-    await refresh(hass, init_integration)
-    assert issue(hass, init_integration) is not None
+    await reset_while_running(hass, init_integration, simulator, advertiser)
     (flow,) = reauth_flows(hass)
     result = await configure(
         hass, flow["flow_id"], {"next_step_id": "reauth_pair_again"}
@@ -138,11 +151,7 @@ async def test_reset_appliance_paired_again_from_the_reauthentication(
     result = await configure(hass, result["flow_id"], {})
     assert result["reason"] == "reauth_successful"
     await hass.async_block_till_done()
-    assert commissions(simulator) == 1
-    assert simulator.credentials == credentials
-    assert init_integration.state is ConfigEntryState.LOADED
-    assert issue(hass, init_integration) is None  # the appliance answers again
-    assert reauth_flows(hass) == []
+    assert_paired_again(hass, init_integration, simulator, credentials)
 
 
 async def test_changed_key_gets_reauthentication(
