@@ -48,8 +48,10 @@ def configuration_yaml() -> str:
     return """\
 # Written by scripts/develop (only when missing): edit freely.
 # Not `default_config:`: most of it needs packages this environment does not install (Home
-# Assistant runs with --skip-pip). zeroconf is what finds the appliances.
+# Assistant runs with --skip-pip). zeroconf is what finds the appliances; recorder is what
+# every page of the frontend asks about (without it, its "recorder/info" fails on the console).
 zeroconf:
+recorder:
 homeassistant:
   name: Miele Local development
   unit_system: metric
