@@ -45,7 +45,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def monitor(clock: FakeClock) -> ConnectionHealthMonitor:
-    return ConnectionHealthMonitor(clock=clock, utcnow=lambda: NOW)
+    return ConnectionHealthMonitor(clock=clock, wall_clock=NOW.timestamp)
 
 
 @pytest.fixture
@@ -212,7 +212,9 @@ async def test_pairing_lost_clears_after_enough_successes(
 
 
 async def test_snapshot_statistics(monitor: ConnectionHealthMonitor) -> None:
-    monitor = ConnectionHealthMonitor(HealthThresholds(window=3), utcnow=lambda: NOW)
+    monitor = ConnectionHealthMonitor(
+        HealthThresholds(window=3), wall_clock=NOW.timestamp
+    )
     await monitor.record_success(DEVICE, 0.5)
     await monitor.record_failure(DEVICE, MieleAuthError("refused", 403))
     await monitor.record_success(DEVICE, 1.0)
