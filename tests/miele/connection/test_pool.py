@@ -200,3 +200,130 @@ async def test_waiting_for_a_busy_host_is_still_bounded() -> None:
         pass
     stats = pool.statistics()
     assert (stats.acquired, stats.waits, stats.timeouts) == (2, 1, 1)
+
+
+async def _hold(pool: ConnectionPool, host: str, release: asyncio.Event) -> None:
+    async with pool.slot(host):
+        await release.wait()
+
+
+async def _enter_in_turn(
+    pool: ConnectionPool, hosts: list[str], order: list[str]
+) -> list[asyncio.Task[None]]:
+    """Start one waiter per host, each queued before the next one starts."""
+
+    async def enter(host: str, label: str) -> None:
+        async with pool.slot(host):
+            order.append(label)
+            await asyncio.sleep(0)
+
+    tasks = []
+    for index, host in enumerate(hosts):
+        tasks.append(asyncio.create_task(enter(host, f"{host}{index}")))
+        await asyncio.sleep(0)  # queued now
+    return tasks
+
+
+async def test_waiters_for_one_host_enter_first_in_first_out() -> None:
+    pool = ConnectionPool(max_connections=10)
+    release = asyncio.Event()
+    holder = asyncio.create_task(_hold(pool, "a", release))
+    await asyncio.sleep(0)
+    order: list[str] = []
+    waiters = await _enter_in_turn(pool, ["a"] * 5, order)
+    assert order == []
+    assert pool.statistics().waits == 5
+    release.set()
+    await asyncio.gather(holder, *waiters)
+    assert order == ["a0", "a1", "a2", "a3", "a4"]
+    assert pool.statistics() == PoolStatistics(
+        open=1, active=0, idle=1, acquired=6, waits=5, timeouts=0
+    )
+
+
+async def test_global_waiters_enter_first_in_first_out_and_are_not_overtaken() -> None:
+    pool = ConnectionPool(max_connections=1)
+    release = asyncio.Event()
+    holder = asyncio.create_task(_hold(pool, "a", release))
+    await asyncio.sleep(0)
+    order: list[str] = []
+    waiters = await _enter_in_turn(pool, ["b", "c", "d"], order)
+    release.set()
+    await asyncio.sleep(0)  # the holder left and handed its global slot to "b"
+    # A newcomer for an idle host finds the global slot taken and queues behind "c", "d".
+    waiters += await _enter_in_turn(pool, ["e"], order)
+    await asyncio.gather(holder, *waiters)
+    assert order == ["b0", "c1", "d2", "e0"]
+    assert pool.active_connections == 0
+
+
+@pytest.mark.parametrize(
+    ("max_connections", "hosts"),
+    [(10, ["a", "a"]), (1, ["b", "c"])],
+    ids=["host slot", "global slot"],
+)
+async def test_a_waiter_cancelled_after_the_hand_over_passes_the_slot_on(
+    max_connections: int, hosts: list[str]
+) -> None:
+    pool = ConnectionPool(max_connections=max_connections)
+    release = asyncio.Event()
+    holder = asyncio.create_task(_hold(pool, "a", release))
+    await asyncio.sleep(0)
+    order: list[str] = []
+    first, second = await _enter_in_turn(pool, hosts, order)
+    release.set()
+    await asyncio.sleep(0)  # the holder exits and hands its slot to "first" ...
+    first.cancel()  # ... which is cancelled before it resumes
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await asyncio.gather(holder, second)
+    assert order == [f"{hosts[1]}1"]
+    stats = pool.statistics()
+    assert (stats.active, stats.acquired, stats.timeouts) == (0, 2, 0)
+    for host in hosts:  # nothing leaked: every host is free again
+        async with pool.slot(host):
+            assert pool.active_connections == 1
+
+
+async def test_a_cancelled_waiter_leaves_the_queue_without_blocking_the_rest() -> None:
+    pool = ConnectionPool(max_connections=10)
+    release = asyncio.Event()
+    holder = asyncio.create_task(_hold(pool, "a", release))
+    await asyncio.sleep(0)
+    order: list[str] = []
+    first, middle, last = await _enter_in_turn(pool, ["a", "a", "a"], order)
+    middle.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await middle
+    release.set()
+    await asyncio.gather(holder, first, last)
+    assert order == ["a0", "a2"]
+    assert pool.statistics().active == 0
+
+
+async def test_one_deadline_covers_the_host_and_the_global_wait() -> None:
+    pool = ConnectionPool(max_connections=1, acquire_timeout=0.05)
+    release_a = asyncio.Event()
+    release_b = asyncio.Event()
+    holder_a = asyncio.create_task(_hold(pool, "a", release_a))
+    await asyncio.sleep(0)
+
+    async def late() -> None:
+        await asyncio.sleep(0.03)
+        release_a.set()  # "b" gets the global slot after 30 ms and keeps it
+
+    second_b = asyncio.create_task(late())
+    holder_b = asyncio.create_task(_hold(pool, "b", release_b))
+    await asyncio.sleep(0)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(ConnectionPoolExhaustedError, match="no connection slot to b"):
+        async with pool.slot("b"):  # 30 ms for host "b", then the rest for a global slot
+            pass
+    assert 0.045 <= loop.time() - started < 0.5
+    release_b.set()
+    await asyncio.gather(holder_a, second_b, holder_b)
+    stats = pool.statistics()
+    assert (stats.active, stats.acquired, stats.waits, stats.timeouts) == (0, 2, 2, 1)
+    async with pool.slot("b"):
+        pass
