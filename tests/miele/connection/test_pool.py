@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -259,8 +260,8 @@ async def test_global_waiters_enter_first_in_first_out_and_are_not_overtaken() -
 
 @pytest.mark.parametrize(
     ("max_connections", "hosts"),
-    [(10, ["a", "a"]), (1, ["b", "c"])],
-    ids=["host slot", "global slot"],
+    [(10, ["a", "a"]), (1, ["b", "c"]), (1, ["b", "b"])],
+    ids=["host slot", "global slot", "global slot, then the host's"],
 )
 async def test_a_waiter_cancelled_after_the_hand_over_passes_the_slot_on(
     max_connections: int, hosts: list[str]
@@ -318,7 +319,9 @@ async def test_one_deadline_covers_the_host_and_the_global_wait() -> None:
     loop = asyncio.get_running_loop()
     started = loop.time()
     with pytest.raises(ConnectionPoolExhaustedError, match="no connection slot to b"):
-        async with pool.slot("b"):  # 30 ms for host "b", then the rest for a global slot
+        async with pool.slot(
+            "b"
+        ):  # 30 ms for host "b", then the rest for a global slot
             pass
     assert 0.045 <= loop.time() - started < 0.5
     release_b.set()
@@ -327,3 +330,31 @@ async def test_one_deadline_covers_the_host_and_the_global_wait() -> None:
     assert (stats.active, stats.acquired, stats.waits, stats.timeouts) == (0, 2, 2, 1)
     async with pool.slot("b"):
         pass
+
+
+async def test_a_waiter_cancelled_before_the_release_is_skipped() -> None:
+    pool = ConnectionPool(max_connections=10)
+    order: list[str] = []
+    async with pool.slot("a"):
+        first, second = await _enter_in_turn(pool, ["a", "a"], order)
+        first.cancel()  # its future is cancelled now, the task resumes later
+    # The release skipped the cancelled waiter and handed the slot to the second.
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await second
+    assert order == ["a1"]
+    assert (pool.active_connections, pool.statistics().acquired) == (0, 2)
+
+
+async def test_a_deadline_passing_after_the_hand_over_does_not_take_the_slot_back() -> (
+    None
+):
+    pool = ConnectionPool(max_connections=10, acquire_timeout=0.01)
+    order: list[str] = []
+    async with pool.slot("a"):
+        (waiter,) = await _enter_in_turn(pool, ["a"], order)
+        time.sleep(0.02)  # noqa: ASYNC251 - the deadline passes while the loop is busy
+        await asyncio.sleep(0)  # the expiry is due in the same turn as this release
+    await waiter
+    assert order == ["a0"]
+    assert pool.statistics().timeouts == 0

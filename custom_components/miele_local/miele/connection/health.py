@@ -243,7 +243,7 @@ class ConnectionHealthMonitor:
         record.consecutive_failures = 0
         record.consecutive_successes += 1
         record.outcomes.append(True)
-        record.response_times.append(response_time if response_time > 0.0 else 0.0)
+        record.response_times.append(max(0.0, response_time))
 
     async def record_failure(self, device_id: str, error: BaseException | str) -> None:
         """Record a failed exchange: an exception or an error kind such as ``"timeout"``."""

@@ -296,7 +296,8 @@ class ConnectionManager:
         return client
 
     def _create_client(self, profile: DeviceProfile) -> MieleClient:
-        slot = self._pool.slot(profile.host)  # stateless: serves every request of the client
+        # A slot is stateless: one serves every request of the client.
+        slot = self._pool.slot(profile.host)
         return MieleClient(
             profile.host,
             profile.credentials,

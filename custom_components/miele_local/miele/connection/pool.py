@@ -226,9 +226,12 @@ class ConnectionPool:
     def _exit(self, host: str) -> None:
         entry = self._hosts[host]  # never swept while it has a user
         entry.last_used = self._clock()
-        self._release_global()
-        _release_host(entry)
         entry.users -= 1
+        # Inline checks first: nobody waits in the usual case.
+        if not (self._global_waiters and _hand_over(self._global_waiters)):
+            self._active -= 1
+        if not (entry.waiters and _hand_over(entry.waiters)):
+            entry.busy = False
 
     def close_idle(self) -> int:
         """
