@@ -208,6 +208,16 @@ async def _hold(pool: ConnectionPool, host: str, release: asyncio.Event) -> None
         await release.wait()
 
 
+async def _holder(
+    pool: ConnectionPool, host: str
+) -> tuple[asyncio.Task[None], asyncio.Event]:
+    """Start a task holding ``host``'s slot until the returned event is set."""
+    release = asyncio.Event()
+    holder = asyncio.create_task(_hold(pool, host, release))
+    await asyncio.sleep(0)  # holding now
+    return holder, release
+
+
 async def _enter_in_turn(
     pool: ConnectionPool, hosts: list[str], order: list[str]
 ) -> list[asyncio.Task[None]]:
@@ -227,9 +237,7 @@ async def _enter_in_turn(
 
 async def test_waiters_for_one_host_enter_first_in_first_out() -> None:
     pool = ConnectionPool(max_connections=10)
-    release = asyncio.Event()
-    holder = asyncio.create_task(_hold(pool, "a", release))
-    await asyncio.sleep(0)
+    holder, release = await _holder(pool, "a")
     order: list[str] = []
     waiters = await _enter_in_turn(pool, ["a"] * 5, order)
     assert order == []
@@ -244,9 +252,7 @@ async def test_waiters_for_one_host_enter_first_in_first_out() -> None:
 
 async def test_global_waiters_enter_first_in_first_out_and_are_not_overtaken() -> None:
     pool = ConnectionPool(max_connections=1)
-    release = asyncio.Event()
-    holder = asyncio.create_task(_hold(pool, "a", release))
-    await asyncio.sleep(0)
+    holder, release = await _holder(pool, "a")
     order: list[str] = []
     waiters = await _enter_in_turn(pool, ["b", "c", "d"], order)
     release.set()
@@ -267,9 +273,7 @@ async def test_a_waiter_cancelled_after_the_hand_over_passes_the_slot_on(
     max_connections: int, hosts: list[str]
 ) -> None:
     pool = ConnectionPool(max_connections=max_connections)
-    release = asyncio.Event()
-    holder = asyncio.create_task(_hold(pool, "a", release))
-    await asyncio.sleep(0)
+    holder, release = await _holder(pool, "a")
     order: list[str] = []
     first, second = await _enter_in_turn(pool, hosts, order)
     release.set()
@@ -288,9 +292,7 @@ async def test_a_waiter_cancelled_after_the_hand_over_passes_the_slot_on(
 
 async def test_a_cancelled_waiter_leaves_the_queue_without_blocking_the_rest() -> None:
     pool = ConnectionPool(max_connections=10)
-    release = asyncio.Event()
-    holder = asyncio.create_task(_hold(pool, "a", release))
-    await asyncio.sleep(0)
+    holder, release = await _holder(pool, "a")
     order: list[str] = []
     first, middle, last = await _enter_in_turn(pool, ["a", "a", "a"], order)
     middle.cancel()
@@ -303,32 +305,26 @@ async def test_a_cancelled_waiter_leaves_the_queue_without_blocking_the_rest() -
 
 
 async def test_one_deadline_covers_the_host_and_the_global_wait() -> None:
-    pool = ConnectionPool(max_connections=1, acquire_timeout=0.05)
-    release_a = asyncio.Event()
-    release_b = asyncio.Event()
-    holder_a = asyncio.create_task(_hold(pool, "a", release_a))
-    await asyncio.sleep(0)
-
-    async def late() -> None:
-        await asyncio.sleep(0.03)
-        release_a.set()  # "b" gets the global slot after 30 ms and keeps it
-
-    second_b = asyncio.create_task(late())
-    holder_b = asyncio.create_task(_hold(pool, "b", release_b))
-    await asyncio.sleep(0)
+    pool = ConnectionPool(max_connections=1, acquire_timeout=0.2)
+    holder_a, release_a = await _holder(pool, "a")  # holds the only global slot
+    # Holds host "b" while it waits for the global slot; leaves after 120 ms.
+    holder_b, _ = await _holder(pool, "b")
+    asyncio.get_running_loop().call_later(0.12, holder_b.cancel)
     loop = asyncio.get_running_loop()
     started = loop.time()
     with pytest.raises(ConnectionPoolExhaustedError, match="no connection slot to b"):
-        async with pool.slot(
-            "b"
-        ):  # 30 ms for host "b", then the rest for a global slot
+        # Host "b" after 120 ms, then a global wait for the rest of the same 200 ms
+        # (a fresh deadline per stage would give up after 320 ms).
+        async with pool.slot("b"):
             pass
-    assert 0.045 <= loop.time() - started < 0.5
-    release_b.set()
-    await asyncio.gather(holder_a, second_b, holder_b)
+    assert 0.19 <= loop.time() - started < 0.3
+    with pytest.raises(asyncio.CancelledError):
+        await holder_b
+    release_a.set()
+    await holder_a
     stats = pool.statistics()
-    assert (stats.active, stats.acquired, stats.waits, stats.timeouts) == (0, 2, 2, 1)
-    async with pool.slot("b"):
+    assert (stats.active, stats.acquired, stats.waits, stats.timeouts) == (0, 1, 2, 1)
+    async with pool.slot("b"):  # host "b" was given back by the timed-out waiter
         pass
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 import logging
 import time
@@ -43,7 +43,7 @@ class _HostEntry:
     last_used: float
     busy: bool = False  # held, possibly while waiting for a global slot
     users: int = 0  # holders plus waiters
-    waiters: _Waiters = field(default_factory=deque)
+    waiters: _Waiters | None = None  # made on first contention (a deque is 760 bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ class PoolStatistics:
     timeouts: int
 
 
-def _hand_over(waiters: _Waiters) -> bool:
+def _hand_over(waiters: _Waiters | None) -> bool:
     """Give a released slot to the first live waiter; tell whether there was one."""
     while waiters:
         waiter = waiters.popleft()
@@ -201,7 +201,12 @@ class ConnectionPool:
         Raises TimeoutError at ``deadline``. A waiter cancelled just after the hand-over
         passes the slot on, so a slot is never lost.
         """
-        waiters = self._global_waiters if entry is None else entry.waiters
+        if entry is None:
+            waiters = self._global_waiters
+        elif entry.waiters is None:
+            waiters = entry.waiters = deque()
+        else:
+            waiters = entry.waiters
         waiter = loop.create_future()
         waiters.append(waiter)
         timer = loop.call_at(deadline, _expire, waiter)
