@@ -111,6 +111,11 @@ def error_kind(error: BaseException) -> str:
     return next((kind for cls, kind in kinds if isinstance(error, cls)), "error")
 
 
+def _wall_time() -> float:
+    """Seconds since the epoch, ``time.time`` looked up per call (a frozen test clock applies)."""
+    return time.time()
+
+
 @dataclass(slots=True)
 class _Record:
     """Mutable per-device bookkeeping behind :class:`DeviceHealth`."""
@@ -165,7 +170,7 @@ class ConnectionHealthMonitor:
         *,
         default_check: DefaultCheck | None = None,
         clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], float] = time.time,
+        wall_clock: Callable[[], float] = _wall_time,
     ) -> None:
         self.thresholds = thresholds or HealthThresholds()
         self._default_check = default_check
