@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         "--trials", type=int, help="recovery: outages to time (3; quick 1)"
     )
     parser.add_argument(
-        "--requests", type=int, help="client: round trips per round (200)"
+        "--requests", type=int, help="client: round trips per round (50)"
     )
     parser.add_argument(
         "--days", type=int, help="household: simulated days (7; quick 1)"
@@ -75,8 +75,8 @@ def _run_header(command: str) -> str:
 
 async def _client(args: argparse.Namespace, header: str) -> str:
     results = await client_cost.run(
-        requests=args.requests or 200,
-        rounds=4 if args.quick else 25,
+        requests=args.requests or 50,
+        rounds=16 if args.quick else 100,
     )
     by_name = {r.name: r for r in results}
     ours, manager = by_name[client_cost.OURS], by_name[client_cost.OURS_MANAGER]

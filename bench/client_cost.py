@@ -78,8 +78,15 @@ class ClientResult:
 
     @property
     def server_cpu_per_request(self) -> float:
-        """Median over rounds of the simulator process CPU seconds per request."""
-        return median(r.server_cpu / r.requests for r in self.rounds)
+        """
+        The simulator process CPU seconds per request over all rounds.
+
+        A total, not a median: ``/proc`` counts CPU in clock ticks (10 ms), too coarse for
+        one short round.
+        """
+        return sum(r.server_cpu for r in self.rounds) / sum(
+            r.requests for r in self.rounds
+        )
 
     def latency(self, q: float) -> float:
         """Return the ``q``-th latency percentile over all rounds, in seconds."""

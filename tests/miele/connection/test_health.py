@@ -45,7 +45,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def monitor(clock: FakeClock) -> ConnectionHealthMonitor:
-    return ConnectionHealthMonitor(clock=clock, utcnow=lambda: NOW)
+    return ConnectionHealthMonitor(clock=clock, wall_clock=NOW.timestamp)
 
 
 @pytest.fixture
@@ -212,7 +212,9 @@ async def test_pairing_lost_clears_after_enough_successes(
 
 
 async def test_snapshot_statistics(monitor: ConnectionHealthMonitor) -> None:
-    monitor = ConnectionHealthMonitor(HealthThresholds(window=3), utcnow=lambda: NOW)
+    monitor = ConnectionHealthMonitor(
+        HealthThresholds(window=3), wall_clock=NOW.timestamp
+    )
     await monitor.record_success(DEVICE, 0.5)
     await monitor.record_failure(DEVICE, MieleAuthError("refused", 403))
     await monitor.record_success(DEVICE, 1.0)
@@ -234,6 +236,46 @@ async def test_snapshot_statistics(monitor: ConnectionHealthMonitor) -> None:
     assert health.last_success.tzinfo is UTC
     with pytest.raises(AttributeError):
         health.state = ConnectionState.UNHEALTHY  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        [],  # unknown: the first success is a transition
+        ["timeout", "timeout"],  # degraded: needs recovery
+        ["timeout", "timeout", "timeout", "timeout"],  # unhealthy
+    ],
+    ids=["unknown", "degraded", "unhealthy"],
+)
+async def test_the_nowait_success_is_for_healthy_appliances_only(
+    monitor: ConnectionHealthMonitor,
+    transitions: list[tuple[str, ConnectionState]],
+    setup: list[str],
+) -> None:
+    for kind in setup:
+        await monitor.record_failure(DEVICE, kind)
+    before = monitor.get_health(DEVICE)
+    seen = list(transitions)
+    assert not monitor.record_healthy_success(DEVICE, 0.2)
+    assert monitor.get_health(DEVICE) == before  # nothing recorded
+    assert transitions == seen  # and no callback ran
+
+
+async def test_a_nowait_success_counts_like_an_awaited_one(clock: FakeClock) -> None:
+    awaited = ConnectionHealthMonitor(clock=clock, wall_clock=NOW.timestamp)
+    nowait = ConnectionHealthMonitor(clock=clock, wall_clock=NOW.timestamp)
+    calls: list[str] = []
+    nowait.add_listener(DEVICE, lambda: calls.append("listener"))
+    for monitor in (awaited, nowait):
+        await monitor.record_success(DEVICE, 0.1)
+        await monitor.record_failure(DEVICE, "timeout")
+    clock.now += 5
+    await awaited.record_success(DEVICE, -0.1)
+    assert nowait.record_healthy_success(DEVICE, -0.1)  # clamped to 0 like the other
+    assert nowait.get_health(DEVICE) == awaited.get_health(DEVICE)
+    assert nowait.last_success_at(DEVICE) == awaited.last_success_at(DEVICE) == 105
+    assert calls == ["listener"] * 3
+    assert nowait.get_health(DEVICE).response_time == 0.05
 
 
 async def test_callbacks_only_on_transitions_and_isolated(

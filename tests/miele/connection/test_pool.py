@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -200,3 +201,156 @@ async def test_waiting_for_a_busy_host_is_still_bounded() -> None:
         pass
     stats = pool.statistics()
     assert (stats.acquired, stats.waits, stats.timeouts) == (2, 1, 1)
+
+
+async def _hold(pool: ConnectionPool, host: str, release: asyncio.Event) -> None:
+    async with pool.slot(host):
+        await release.wait()
+
+
+async def _holder(
+    pool: ConnectionPool, host: str
+) -> tuple[asyncio.Task[None], asyncio.Event]:
+    """Start a task holding ``host``'s slot until the returned event is set."""
+    release = asyncio.Event()
+    holder = asyncio.create_task(_hold(pool, host, release))
+    await asyncio.sleep(0)  # holding now
+    return holder, release
+
+
+async def _enter_in_turn(
+    pool: ConnectionPool, hosts: list[str], order: list[str]
+) -> list[asyncio.Task[None]]:
+    """Start one waiter per host, each queued before the next one starts."""
+
+    async def enter(host: str, label: str) -> None:
+        async with pool.slot(host):
+            order.append(label)
+            await asyncio.sleep(0)
+
+    tasks = []
+    for index, host in enumerate(hosts):
+        tasks.append(asyncio.create_task(enter(host, f"{host}{index}")))
+        await asyncio.sleep(0)  # queued now
+    return tasks
+
+
+async def test_waiters_for_one_host_enter_first_in_first_out() -> None:
+    pool = ConnectionPool(max_connections=10)
+    holder, release = await _holder(pool, "a")
+    order: list[str] = []
+    waiters = await _enter_in_turn(pool, ["a"] * 5, order)
+    assert order == []
+    assert pool.statistics().waits == 5
+    release.set()
+    await asyncio.gather(holder, *waiters)
+    assert order == ["a0", "a1", "a2", "a3", "a4"]
+    assert pool.statistics() == PoolStatistics(
+        open=1, active=0, idle=1, acquired=6, waits=5, timeouts=0
+    )
+
+
+async def test_global_waiters_enter_first_in_first_out_and_are_not_overtaken() -> None:
+    pool = ConnectionPool(max_connections=1)
+    holder, release = await _holder(pool, "a")
+    order: list[str] = []
+    waiters = await _enter_in_turn(pool, ["b", "c", "d"], order)
+    release.set()
+    await asyncio.sleep(0)  # the holder left and handed its global slot to "b"
+    # A newcomer for an idle host finds the global slot taken and queues behind "c", "d".
+    waiters += await _enter_in_turn(pool, ["e"], order)
+    await asyncio.gather(holder, *waiters)
+    assert order == ["b0", "c1", "d2", "e0"]
+    assert pool.active_connections == 0
+
+
+@pytest.mark.parametrize(
+    ("max_connections", "hosts"),
+    [(10, ["a", "a"]), (1, ["b", "c"]), (1, ["b", "b"])],
+    ids=["host slot", "global slot", "global slot, then the host's"],
+)
+async def test_a_waiter_cancelled_after_the_hand_over_passes_the_slot_on(
+    max_connections: int, hosts: list[str]
+) -> None:
+    pool = ConnectionPool(max_connections=max_connections)
+    holder, release = await _holder(pool, "a")
+    order: list[str] = []
+    first, second = await _enter_in_turn(pool, hosts, order)
+    release.set()
+    await asyncio.sleep(0)  # the holder exits and hands its slot to "first" ...
+    first.cancel()  # ... which is cancelled before it resumes
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await asyncio.gather(holder, second)
+    assert order == [f"{hosts[1]}1"]
+    stats = pool.statistics()
+    assert (stats.active, stats.acquired, stats.timeouts) == (0, 2, 0)
+    for host in hosts:  # nothing leaked: every host is free again
+        async with pool.slot(host):
+            assert pool.active_connections == 1
+
+
+async def test_a_cancelled_waiter_leaves_the_queue_without_blocking_the_rest() -> None:
+    pool = ConnectionPool(max_connections=10)
+    holder, release = await _holder(pool, "a")
+    order: list[str] = []
+    first, middle, last = await _enter_in_turn(pool, ["a", "a", "a"], order)
+    middle.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await middle
+    release.set()
+    await asyncio.gather(holder, first, last)
+    assert order == ["a0", "a2"]
+    assert pool.statistics().active == 0
+
+
+async def test_one_deadline_covers_the_host_and_the_global_wait() -> None:
+    pool = ConnectionPool(max_connections=1, acquire_timeout=0.2)
+    holder_a, release_a = await _holder(pool, "a")  # holds the only global slot
+    # Holds host "b" while it waits for the global slot; leaves after 120 ms.
+    holder_b, _ = await _holder(pool, "b")
+    asyncio.get_running_loop().call_later(0.12, holder_b.cancel)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(ConnectionPoolExhaustedError, match="no connection slot to b"):
+        # Host "b" after 120 ms, then a global wait for the rest of the same 200 ms
+        # (a fresh deadline per stage would give up after 320 ms).
+        async with pool.slot("b"):
+            pass
+    assert 0.19 <= loop.time() - started < 0.3
+    with pytest.raises(asyncio.CancelledError):
+        await holder_b
+    release_a.set()
+    await holder_a
+    stats = pool.statistics()
+    assert (stats.active, stats.acquired, stats.waits, stats.timeouts) == (0, 1, 2, 1)
+    async with pool.slot("b"):  # host "b" was given back by the timed-out waiter
+        pass
+
+
+async def test_a_waiter_cancelled_before_the_release_is_skipped() -> None:
+    pool = ConnectionPool(max_connections=10)
+    order: list[str] = []
+    async with pool.slot("a"):
+        first, second = await _enter_in_turn(pool, ["a", "a"], order)
+        first.cancel()  # its future is cancelled now, the task resumes later
+    # The release skipped the cancelled waiter and handed the slot to the second.
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await second
+    assert order == ["a1"]
+    assert (pool.active_connections, pool.statistics().acquired) == (0, 2)
+
+
+async def test_a_deadline_passing_after_the_hand_over_does_not_take_the_slot_back() -> (
+    None
+):
+    pool = ConnectionPool(max_connections=10, acquire_timeout=0.01)
+    order: list[str] = []
+    async with pool.slot("a"):
+        (waiter,) = await _enter_in_turn(pool, ["a"], order)
+        time.sleep(0.02)  # noqa: ASYNC251 - the deadline passes while the loop is busy
+        await asyncio.sleep(0)  # the expiry is due in the same turn as this release
+    await waiter
+    assert order == ["a0"]
+    assert pool.statistics().timeouts == 0

@@ -111,13 +111,18 @@ def error_kind(error: BaseException) -> str:
     return next((kind for cls, kind in kinds if isinstance(error, cls)), "error")
 
 
+def _wall_time() -> float:
+    """Seconds since the epoch, ``time.time`` looked up per call (a frozen test clock applies)."""
+    return time.time()
+
+
 @dataclass(slots=True)
 class _Record:
     """Mutable per-device bookkeeping behind :class:`DeviceHealth`."""
 
     window: int
     state: ConnectionState = ConnectionState.UNKNOWN
-    last_success: datetime | None = None
+    last_success: float | None = None  # wall-clock seconds, made a datetime on snapshot
     last_error_kind: str | None = None
     consecutive_failures: int = 0
     consecutive_successes: int = 0
@@ -135,7 +140,11 @@ class _Record:
     def snapshot(self) -> DeviceHealth:
         return DeviceHealth(
             state=self.state,
-            last_success=self.last_success,
+            last_success=(
+                None
+                if self.last_success is None
+                else datetime.fromtimestamp(self.last_success, UTC)
+            ),
             last_error_kind=self.last_error_kind,
             consecutive_failures=self.consecutive_failures,
             consecutive_successes=self.consecutive_successes,
@@ -161,12 +170,12 @@ class ConnectionHealthMonitor:
         *,
         default_check: DefaultCheck | None = None,
         clock: Callable[[], float] = time.monotonic,
-        utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
+        wall_clock: Callable[[], float] = _wall_time,
     ) -> None:
         self.thresholds = thresholds or HealthThresholds()
         self._default_check = default_check
         self._clock = clock
-        self._utcnow = utcnow
+        self._wall_clock = wall_clock
         self._records: dict[str, _Record] = {}
         self._callbacks: dict[str, list[StateCallback]] = {}
         self._checks: dict[str, HealthCheck] = {}
@@ -210,18 +219,36 @@ class ConnectionHealthMonitor:
     async def record_success(self, device_id: str, response_time: float) -> None:
         """Record a successful exchange that took ``response_time`` seconds."""
         record = self._record(device_id)
-        record.requests_total += 1
-        record.last_activity = record.last_success_at = self._clock()
-        record.last_success = self._utcnow()
-        record.consecutive_failures = 0
-        record.consecutive_successes += 1
-        record.outcomes.append(True)
-        record.response_times.append(max(0.0, response_time))
+        self._count_success(record, response_time)
         new_state = self._after_success(record)
         if new_state is record.state:  # the usual case: no transition to await
             self._notify_listeners(device_id)
         else:
             await self._transition(device_id, record, new_state)
+
+    def record_healthy_success(self, device_id: str, response_time: float) -> bool:
+        """
+        Record a success of a ``healthy`` appliance without awaiting anything.
+
+        A success never changes ``healthy``, so no callback is due. Returns ``False``,
+        recording nothing, in any other state: then await :meth:`record_success`.
+        """
+        record = self._records.get(device_id)
+        if record is None or record.state is not ConnectionState.HEALTHY:
+            return False
+        self._count_success(record, response_time)
+        if self._listeners.get(device_id):
+            self._notify_listeners(device_id)
+        return True
+
+    def _count_success(self, record: _Record, response_time: float) -> None:
+        record.requests_total += 1
+        record.last_activity = record.last_success_at = self._clock()
+        record.last_success = self._wall_clock()
+        record.consecutive_failures = 0
+        record.consecutive_successes += 1
+        record.outcomes.append(True)
+        record.response_times.append(max(0.0, response_time))
 
     async def record_failure(self, device_id: str, error: BaseException | str) -> None:
         """Record a failed exchange: an exception or an error kind such as ``"timeout"``."""

@@ -296,13 +296,14 @@ class ConnectionManager:
         return client
 
     def _create_client(self, profile: DeviceProfile) -> MieleClient:
-        host = profile.host
+        # A slot is stateless: one serves every request of the client.
+        slot = self._pool.slot(profile.host)
         return MieleClient(
-            host,
+            profile.host,
             profile.credentials,
             session=self._session,
             timeout=self.settings.connection_timeout,
-            limiter=lambda: self._pool.slot(host),
+            limiter=lambda: slot,
         )
 
     async def remove_device(self, device_id: str) -> None:
@@ -379,6 +380,7 @@ class ConnectionManager:
         max_retries = self.settings.retry_count if retries is None else retries
         if max_retries < 0:
             raise ValueError("retries must not be negative")
+        monitor = self._monitor
         attempt = wakes = 0
         while True:
             started = self._clock()
@@ -387,14 +389,16 @@ class ConnectionManager:
             except ConnectionPoolExhaustedError:
                 raise
             except MieleError as err:
-                await self._monitor.record_failure(device_id, err)
+                await monitor.record_failure(device_id, err)
                 if not is_retryable(err):
                     raise
                 last_error = err
             else:
-                await self._monitor.record_success(device_id, self._clock() - started)
-                if self._monitor.state_of(device_id) is ConnectionState.DEGRADED:
-                    await self._confirm_recovery(device_id)
+                elapsed = self._clock() - started
+                if not monitor.record_healthy_success(device_id, elapsed):
+                    await monitor.record_success(device_id, elapsed)
+                    if monitor.state_of(device_id) is ConnectionState.DEGRADED:
+                        await self._confirm_recovery(device_id)
                 return result
             client = self._cached_client(device_id)
             if (

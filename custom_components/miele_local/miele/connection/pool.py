@@ -3,11 +3,17 @@ Per-host serialisation with a global connection limit.
 
 A Miele Wi-Fi module serves one request at a time, so every HTTP exchange with a host enters
 :meth:`ConnectionPool.slot`: one per host at a time, at most ``max_connections`` hosts at once.
+
+The slots are plain counters: a free slot is taken without suspending. Only a caller that
+has to wait gets a future, queued first in, first out (one queue per host, one global); a
+released slot is handed to the first live waiter, so a waiter is woken only when it owns
+what it waited for.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
 import logging
@@ -18,7 +24,7 @@ from custom_components.miele_local.miele.credentials import validate_host
 from custom_components.miele_local.miele.exceptions import ConnectionPoolExhaustedError
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Callable
     from types import TracebackType
 
 _LOGGER = logging.getLogger(__name__)
@@ -27,14 +33,17 @@ _LOGGER = logging.getLogger(__name__)
 # HTTP exchange enters a slot.
 _normalised_host = lru_cache(maxsize=256)(validate_host)
 
+type _Waiters = deque[asyncio.Future[None]]
+
 
 @dataclass(slots=True)
 class _HostEntry:
-    """The lock of one host and the bookkeeping that decides when it is idle."""
+    """The slot of one host and the bookkeeping that decides when it is idle."""
 
-    lock: asyncio.Lock
     last_used: float
+    busy: bool = False  # held, possibly while waiting for a global slot
     users: int = 0  # holders plus waiters
+    waiters: _Waiters | None = None  # made on first contention (a deque is 760 bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +58,28 @@ class PoolStatistics:
     timeouts: int
 
 
+def _hand_over(waiters: _Waiters | None) -> bool:
+    """Give a released slot to the first live waiter; tell whether there was one."""
+    while waiters:
+        waiter = waiters.popleft()
+        if not waiter.done():
+            waiter.set_result(None)
+            return True
+    return False
+
+
+def _release_host(entry: _HostEntry) -> None:
+    if not _hand_over(entry.waiters):
+        entry.busy = False
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
 class ConnectionPool:
-    """Per-host locks plus a global semaphore; waiting is bounded by ``acquire_timeout``."""
+    """Per-host slots plus a global limit; waiting is bounded by ``acquire_timeout``."""
 
     def __init__(
         self,
@@ -65,9 +94,9 @@ class ConnectionPool:
         self._idle_timeout = idle_timeout
         self._clock = clock
         self._next_sweep = clock() + idle_timeout / 4
-        self._global = asyncio.Semaphore(max_connections)
         self._hosts: dict[str, _HostEntry] = {}
-        self._active = 0
+        self._global_waiters: _Waiters = deque()
+        self._active = 0  # global slots held
         self._acquired = 0
         self._waits = 0
         self._timeouts = 0
@@ -103,56 +132,111 @@ class ConnectionPool:
 
         ``host`` is normalised first (an invalid one raises :class:`MieleConfigError`).
         Entering raises :class:`ConnectionPoolExhaustedError` when no slot frees up within
-        ``acquire_timeout``. Cancellation while waiting propagates.
+        ``acquire_timeout``. Cancellation while waiting propagates. The returned object
+        holds no state of its own: one may be entered many times, also concurrently.
         """
-        return _Slot(self._enter, self._release, _normalised_host(host))
+        return _Slot(self, _normalised_host(host))
 
-    async def _enter(self, host: str) -> None:
-        """Count a new user of ``host`` (sweeping idle hosts when due), then acquire."""
+    def _try_enter(self, host: str) -> _HostEntry | None:
+        """
+        Count a new user of ``host`` and take both slots if that needs no wait.
+
+        Returns ``None`` when the slots were taken, else the entry to wait on.
+        """
         if self._clock() >= self._next_sweep:
             self.close_idle()
         entry = self._hosts.get(host)
         if entry is None:
-            entry = self._hosts[host] = _HostEntry(asyncio.Lock(), self._clock())
+            entry = self._hosts[host] = _HostEntry(self._clock())
         entry.users += 1
-        try:
-            if entry.users == 1 and not self._global.locked():
-                # Nobody holds or waits for this host and a global slot is free: neither
-                # acquire can suspend, so no timeout is needed.
-                await entry.lock.acquire()
-                await self._global.acquire()
-            else:
-                await self._acquire_waiting(host, entry)
-        except BaseException:
-            entry.users -= 1
-            raise
-        self._acquired += 1
-        self._active += 1
+        if (
+            not entry.busy
+            and self._active < self.max_connections
+            and not self._global_waiters
+        ):
+            entry.busy = True
+            self._active += 1
+            self._acquired += 1
+            return None
+        return entry
 
-    async def _acquire_waiting(self, host: str, entry: _HostEntry) -> None:
+    async def _enter_waiting(self, host: str, entry: _HostEntry) -> None:
+        """Wait in line for the host's slot, then for a global one (one deadline for both)."""
         self._waits += 1
         _LOGGER.debug("Waiting for a connection slot to %s", host)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._acquire_timeout
         try:
-            async with asyncio.timeout(self._acquire_timeout):
-                await entry.lock.acquire()
-                try:
-                    await self._global.acquire()
-                except BaseException:
-                    entry.lock.release()
-                    raise
-        except TimeoutError:
-            self._timeouts += 1
-            raise ConnectionPoolExhaustedError(
-                f"no connection slot to {host} within {self._acquire_timeout:g} s"
-            ) from None
+            if entry.busy:
+                await self._wait_in_line(loop, deadline, entry)
+            else:
+                entry.busy = True
+            try:
+                if self._active < self.max_connections and not self._global_waiters:
+                    self._active += 1
+                else:
+                    await self._wait_in_line(loop, deadline)
+            except BaseException:
+                _release_host(entry)
+                raise
+        except BaseException as err:
+            entry.users -= 1
+            if isinstance(err, TimeoutError):
+                self._timeouts += 1
+                raise ConnectionPoolExhaustedError(
+                    f"no connection slot to {host} within {self._acquire_timeout:g} s"
+                ) from None
+            raise
+        self._acquired += 1
 
-    def _release(self, host: str) -> None:
+    async def _wait_in_line(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        deadline: float,
+        entry: _HostEntry | None = None,
+    ) -> None:
+        """
+        Queue for ``entry``'s host slot (``None``: a global slot) until it is handed over.
+
+        Raises TimeoutError at ``deadline``. A waiter cancelled just after the hand-over
+        passes the slot on, so a slot is never lost.
+        """
+        if entry is None:
+            waiters = self._global_waiters
+        elif entry.waiters is None:
+            waiters = entry.waiters = deque()
+        else:
+            waiters = entry.waiters
+        waiter = loop.create_future()
+        waiters.append(waiter)
+        timer = loop.call_at(deadline, _expire, waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                if entry is None:
+                    self._release_global()
+                else:
+                    _release_host(entry)
+            elif waiter in waiters:
+                waiters.remove(waiter)
+            raise
+        finally:
+            timer.cancel()
+
+    def _release_global(self) -> None:
+        if not _hand_over(self._global_waiters):
+            self._active -= 1
+
+    def _exit(self, host: str) -> None:
         entry = self._hosts[host]  # never swept while it has a user
-        self._active -= 1
         entry.last_used = self._clock()
-        self._global.release()
-        entry.lock.release()
         entry.users -= 1
+        # Inline checks first: nobody waits in the usual case.
+        if not (self._global_waiters and _hand_over(self._global_waiters)):
+            self._active -= 1
+        if not (entry.waiters and _hand_over(entry.waiters)):
+            entry.busy = False
 
     def close_idle(self) -> int:
         """
@@ -181,22 +265,20 @@ class ConnectionPool:
 
 
 class _Slot:
-    """One use of :meth:`ConnectionPool.slot`: a plain async context manager."""
+    """One host's slot as a plain async context manager (stateless, so reusable)."""
 
-    __slots__ = ("_enter", "_host", "_release")
+    __slots__ = ("_enter_waiting", "_exit", "_host", "_try_enter")
 
-    def __init__(
-        self,
-        enter: Callable[[str], Awaitable[None]],
-        release: Callable[[str], None],
-        host: str,
-    ) -> None:
-        self._enter = enter
-        self._release = release
+    def __init__(self, pool: ConnectionPool, host: str) -> None:
+        self._try_enter = pool._try_enter  # noqa: SLF001 - the pool's own helper
+        self._enter_waiting = pool._enter_waiting  # noqa: SLF001
+        self._exit = pool._exit  # noqa: SLF001
         self._host = host
 
     async def __aenter__(self) -> None:
-        await self._enter(self._host)
+        entry = self._try_enter(self._host)
+        if entry is not None:
+            await self._enter_waiting(self._host, entry)
 
     async def __aexit__(
         self,
@@ -204,4 +286,4 @@ class _Slot:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._release(self._host)
+        self._exit(self._host)
