@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--duration",
         type=float,
-        help="scale: seconds measured per fleet size (60; quick 10)",
+        help="scale: seconds of CPU measured per fleet size, then half as long for lag (60; quick 10)",
     )
     parser.add_argument(
         "--trials", type=int, help="recovery: outages to time (3; quick 1)"
@@ -167,11 +167,7 @@ async def _scale(args: argparse.Namespace, header: str) -> str:
 
 def _median_worst(samples: list[ScaleSample]) -> str:
     shares = [s.cpu_share for s in samples]
-    nets = [s.cpu_share - s.baseline_cpu_share for s in samples]
-    return (
-        f"median {median(shares):.2%}, worst {max(shares):.2%} "
-        f"({median(nets):.2%} and {max(nets):.2%} net of the probe)"
-    )
+    return f"median {median(shares):.2%}, worst {max(shares):.2%}"
 
 
 async def _recovery(args: argparse.Namespace, header: str) -> str:

@@ -45,12 +45,6 @@ def scale(
     counts = [s.appliances for s in samples]
     figure, (cpu, lag, memory) = plt.subplots(1, 3, figsize=(13, 4))
     cpu.plot(counts, [s.cpu_share * 100 for s in samples], "o-", label="measured")
-    cpu.plot(
-        counts,
-        [(s.cpu_share - s.baseline_cpu_share) * 100 for s in samples],
-        "s--",
-        label="net of the lag probe",
-    )
     cpu.axhline(target_cpu * 100, color="red", linestyle=":", label="target")
     cpu.set_ylabel("CPU, % of one core")
     lag.plot(counts, [s.lag_p99 * 1e3 for s in samples], "o-", label="p99")

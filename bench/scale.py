@@ -88,25 +88,25 @@ def table(samples: list[ScaleSample]) -> str:
     """Render the samples as a Markdown table."""
     lines = [
         (
-            "| library | appliances | measured | polls | failed | CPU, one core | CPU net of probe "
+            "| library | appliances | measured | polls | failed | CPU, one core "
             "| CPU per poll | loop lag p99 | loop lag peak | idle lag p99 | poll p50 "
             "| poll p99 | RSS per appliance |"
         ),
         (
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-            "| ---: "
             "| ---: | ---: |"
         ),
     ]
-    for s in samples:
-        net = s.cpu_share - s.baseline_cpu_share
-        lines.append(
+    lines.extend(
+        (
             f"| {s.library} | {s.appliances} | {s.seconds:.0f} s | {s.polls} | {s.failed_polls} "
-            f"| {s.cpu_share:.2%} | {net:.2%} "
-            f"| {net * s.seconds / max(s.polls, 1) * 1e6:,.0f} µs "
+            f"| {s.cpu_share:.2%} "
+            f"| {s.cpu_share * s.seconds / max(s.polls, 1) * 1e6:,.0f} µs "
             f"| {s.lag_p99 * 1e3:.2f} ms | {s.lag_peak * 1e3:.2f} ms "
             f"| {s.baseline_lag_p99 * 1e3:.2f} ms "
             f"| {s.poll_p50 * 1e3:.1f} ms | {s.poll_p99 * 1e3:.1f} ms "
             f"| {s.rss_per_appliance / 1024:.1f} KiB |"
         )
+        for s in samples
+    )
     return "\n".join(lines)
