@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--duration",
         type=float,
-        help="scale: seconds of CPU measured per fleet size, then half as long for lag (60; quick 10)",
+        help="scale: seconds of CPU, then as many of lag, per fleet size (60; quick 10)",
     )
     parser.add_argument(
         "--trials", type=int, help="recovery: outages to time (3; quick 1)"

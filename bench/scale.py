@@ -89,19 +89,21 @@ def table(samples: list[ScaleSample]) -> str:
     lines = [
         (
             "| library | appliances | measured | polls | failed | CPU, one core "
-            "| CPU per poll | loop lag p99 | loop lag peak | idle lag p99 | poll p50 "
-            "| poll p99 | RSS per appliance |"
+            "| CPU per poll | with lag probe | probe alone, idle | loop lag p99 "
+            "| loop lag peak | idle lag p99 | poll p50 | poll p99 | RSS per appliance |"
         ),
         (
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-            "| ---: | ---: |"
+            "| ---: | ---: | ---: | ---: |"
         ),
     ]
     lines.extend(
         (
-            f"| {s.library} | {s.appliances} | {s.seconds:.0f} s | {s.polls} | {s.failed_polls} "
+            f"| {s.library} | {s.appliances} | {s.seconds:.0f} s | {s.polls} "
+            f"| {s.failed_polls} + {s.lag_window_failed_polls} "
             f"| {s.cpu_share:.2%} "
             f"| {s.cpu_share * s.seconds / max(s.polls, 1) * 1e6:,.0f} µs "
+            f"| {s.cpu_share_with_probe:.2%} | {s.idle_probe_cpu_share:.2%} "
             f"| {s.lag_p99 * 1e3:.2f} ms | {s.lag_peak * 1e3:.2f} ms "
             f"| {s.baseline_lag_p99 * 1e3:.2f} ms "
             f"| {s.poll_p50 * 1e3:.1f} ms | {s.poll_p99 * 1e3:.1f} ms "

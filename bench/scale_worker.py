@@ -56,8 +56,13 @@ class ScaleSample:
     seconds: float
     polls: int
     failed_polls: int
-    """Failed polls in both windows (CPU and lag)."""
+    lag_window_failed_polls: int
     cpu_share: float
+    """Share of one core in the CPU window: the polling alone."""
+    cpu_share_with_probe: float
+    """Share of one core in the lag window: the same polling plus the 10 ms lag probe."""
+    idle_probe_cpu_share: float
+    """Share of one core of the lag probe alone, before polling starts."""
     baseline_lag_p99: float
     lag_p99: float
     lag_peak: float
@@ -99,16 +104,19 @@ async def measure(
     interval: float,
 ) -> ScaleSample:
     """
-    Poll ``devices`` for one warm-up interval, measure for ``duration`` seconds, then lag.
+    Poll ``devices`` for one warm-up interval, then measure CPU and lag ``duration`` s each.
 
-    Nothing but the workload runs while CPU is measured. The event loop's lag is measured
-    after that, for half as long, by a 10 ms ticker (which costs 1-2 % of a core by itself),
-    and before polling starts on the idle loop, as the floor of that measurement.
+    Nothing but the workload runs in the CPU window. The lag window that follows is as long,
+    with the same polling plus a 10 ms ticker measuring the event loop's lag; its CPU share
+    is kept too, as the probe's cost under load. The same ticker runs on the idle loop
+    before polling starts: the floor of the lag measurement and the probe's cost alone.
     """
     rng = random.Random(len(devices))  # noqa: S311 - reproducible schedule, not secrets
     stats = PollStats()
     async with LoopLagProbe() as idle_probe:
+        idle_start = CpuWindow.now()
         await asyncio.sleep(BASELINE_SECONDS)
+        idle_cpu_share = CpuWindow.now().share_since(idle_start)
     rss_before = rss_bytes()
     async with library.manager() as manager:
         pollers = []
@@ -135,20 +143,31 @@ async def measure(
         await asyncio.sleep(duration)
         end = CpuWindow.now()
         rss_after = rss_bytes()
-        polls = stats.succeeded
+        polls, failed = stats.succeeded, stats.failed
         durations = list(stats.durations)
         async with LoopLagProbe() as probe:
-            await asyncio.sleep(duration / 2)
+            lag_start = CpuWindow.now()
+            await asyncio.sleep(duration)
+            lag_end = CpuWindow.now()
+        lag_window_failed = stats.failed - failed
         for poller in pollers:
             poller.cancel()
         await asyncio.gather(*pollers, return_exceptions=True)
+    if not durations or not probe.lags:
+        raise RuntimeError(
+            f"nothing to measure: {polls} polls succeeded, {len(probe.lags)} lag ticks "
+            f"(is --duration shorter than the {interval} s interval?)"
+        )
     return ScaleSample(
         library=library.label,
         appliances=len(devices),
         seconds=end.wall - start.wall,
         polls=polls,
-        failed_polls=stats.failed,
+        failed_polls=failed,
+        lag_window_failed_polls=lag_window_failed,
         cpu_share=end.share_since(start),
+        cpu_share_with_probe=lag_end.share_since(lag_start),
+        idle_probe_cpu_share=idle_cpu_share,
         baseline_lag_p99=percentile(idle_probe.lags, 99),
         lag_p99=percentile(probe.lags, 99),
         lag_peak=max(probe.lags),
