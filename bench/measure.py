@@ -68,10 +68,6 @@ class LoopLagProbe:
             await asyncio.sleep(TICK)
             self.lags.append(max(0.0, loop.time() - expected))
 
-    def reset(self) -> None:
-        """Forget the lags recorded so far (after a warm-up)."""
-        self.lags.clear()
-
 
 @dataclass(frozen=True, slots=True)
 class CpuWindow:

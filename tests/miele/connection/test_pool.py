@@ -342,6 +342,21 @@ async def test_a_waiter_cancelled_before_the_release_is_skipped() -> None:
     assert (pool.active_connections, pool.statistics().acquired) == (0, 2)
 
 
+async def test_a_release_finding_only_cancelled_waiters_frees_the_slot() -> None:
+    pool = ConnectionPool(max_connections=10)
+    order: list[str] = []
+    async with pool.slot("a"):
+        (waiter,) = await _enter_in_turn(pool, ["a"], order)
+        waiter.cancel()  # still queued when the slot is released
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    waits = pool.statistics().waits
+    async with pool.slot("a"):  # free again: taken without waiting
+        assert pool.statistics().waits == waits
+    assert order == []
+    assert pool.active_connections == 0
+
+
 async def test_a_deadline_passing_after_the_hand_over_does_not_take_the_slot_back() -> (
     None
 ):

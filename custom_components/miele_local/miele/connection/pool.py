@@ -58,7 +58,7 @@ class PoolStatistics:
     timeouts: int
 
 
-def _hand_over(waiters: _Waiters | None) -> bool:
+def _hand_over(waiters: _Waiters) -> bool:
     """Give a released slot to the first live waiter; tell whether there was one."""
     while waiters:
         waiter = waiters.popleft()
@@ -69,7 +69,8 @@ def _hand_over(waiters: _Waiters | None) -> bool:
 
 
 def _release_host(entry: _HostEntry) -> None:
-    if not _hand_over(entry.waiters):
+    # The emptiness check first: nobody waits in the usual case.
+    if not (entry.waiters and _hand_over(entry.waiters)):
         entry.busy = False
 
 
@@ -225,18 +226,15 @@ class ConnectionPool:
             timer.cancel()
 
     def _release_global(self) -> None:
-        if not _hand_over(self._global_waiters):
+        if not (self._global_waiters and _hand_over(self._global_waiters)):
             self._active -= 1
 
     def _exit(self, host: str) -> None:
         entry = self._hosts[host]  # never swept while it has a user
         entry.last_used = self._clock()
         entry.users -= 1
-        # Inline checks first: nobody waits in the usual case.
-        if not (self._global_waiters and _hand_over(self._global_waiters)):
-            self._active -= 1
-        if not (entry.waiters and _hand_over(entry.waiters)):
-            entry.busy = False
+        self._release_global()
+        _release_host(entry)
 
     def close_idle(self) -> int:
         """
