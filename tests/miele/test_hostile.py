@@ -159,6 +159,49 @@ def offline_client() -> MieleClient:
 # --- decryptor and signature header -------------------------------------------------------
 
 
+own_group_headers = st.builds(
+    lambda group, sig, space: f"{space}MieleH256 {group}:{sig}{space}",
+    st.sampled_from([CREDS.group_id, CREDS.group_id.lower()]),
+    st.text(alphabet="0123456789abcdefABCDEF g\t\n", min_size=62, max_size=66)
+    | st.binary(min_size=32, max_size=32).map(bytes.hex),
+    st.sampled_from(["", " "]),
+)
+
+
+def reference_signature(header: str | None) -> bytes:
+    """The signature a response header gives by the general parser and a group check."""
+    group_id, signature = crypto.parse_authorization(header)
+    if group_id != CREDS.group_id:
+        raise MieleSecurityError("another group")
+    return signature
+
+
+@PURE
+@given(header=signature_headers | own_group_headers | st.none())
+def test_client_reads_signature_headers_like_the_general_parser(
+    offline_client: MieleClient, header: str | None
+) -> None:
+    """The client's shortcut for its own group accepts and refuses exactly the same."""
+    try:
+        expected: bytes | None = reference_signature(header)
+    except MieleSecurityError:
+        expected = None
+    try:
+        signature: bytes | None = offline_client._response_signature(header)
+    except MieleSecurityError:
+        signature = None
+    assert signature == expected
+
+
+@pytest.mark.parametrize(
+    "sig_hex",
+    ["ab" * 31 + " a", "ab" * 31 + "zz", "ab" * 31, "ab" * 33, " " + "ab" * 31 + "a"],
+)
+def test_signature_hex_must_be_64_hex_characters(sig_hex: str) -> None:
+    with pytest.raises(MieleSecurityError, match="malformed"):
+        crypto.signature_from_hex(sig_hex)
+
+
 @PURE
 @given(header=signature_headers | st.none())
 def test_random_signature_headers(header: str | None) -> None:

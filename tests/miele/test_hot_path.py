@@ -9,6 +9,8 @@ is reused only for a verified answer whose plaintext is byte-identical.
 from __future__ import annotations
 
 from email.utils import formatdate, parsedate_to_datetime
+import hashlib
+import hmac
 import json
 import math
 import os
@@ -129,6 +131,22 @@ def test_prepared_key_signs_like_the_plain_hmac() -> None:
         )
     assert prepared.sign(b"a") == prepared.sign(b"a")  # the keyed HMAC is only copied
     assert CREDS.group_key.hex() not in repr(prepared).lower()
+
+
+def test_prepared_key_signs_alike_when_hmac_wraps_no_openssl_object(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without the C object inside ``hmac.HMAC`` the key signs with the wrapper itself."""
+
+    def pure_python_hmac(key: bytes, digestmod: object) -> hmac.HMAC:
+        return hmac.HMAC(key, digestmod=lambda data=b"": hashlib.sha256(data))
+
+    head, body = b"200\n", b"{}" + b" " * 14
+    expected = crypto.hmac_sha256(CREDS.group_key, head + body)
+    monkeypatch.setattr(crypto.hmac, "new", pure_python_hmac)
+    prepared = crypto.PreparedKey(CREDS.group_key)
+    assert isinstance(prepared._hmac, hmac.HMAC)
+    assert prepared.sign(head, body) == expected
 
 
 def test_prepared_key_refuses_short_iv_and_partial_blocks() -> None:

@@ -8,12 +8,11 @@ action is sent at most once.
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 import json
 import logging
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, NamedTuple, Self
 
 import aiohttp
 from yarl import URL
@@ -35,6 +34,7 @@ from .models import DeviceAction, Ident, LightAction, ProcessAction, State
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+    from contextlib import AbstractAsyncContextManager
     from types import TracebackType
 
 _LOGGER = logging.getLogger(__name__)
@@ -52,8 +52,7 @@ def _url(host: str, path: str) -> URL:
     return URL(f"http://{host}{path}", encoded=True)
 
 
-@dataclass(frozen=True, slots=True)
-class _Reply:
+class _Reply(NamedTuple):
     """What came back from one HTTP exchange (body bounded by ``max_response_bytes``)."""
 
     status: int
@@ -117,6 +116,7 @@ class MieleClient:
         self.host = validate_host(host)
         self._credentials = credentials
         self._key = crypto.PreparedKey(credentials.group_key)
+        self._signed_by_group = f"{crypto.AUTH_SCHEME} {credentials.group_id}:"
         self._last_state: tuple[str, bytes, State] | None = None
         self._session = session
         self._owns_session = session is None
@@ -338,9 +338,7 @@ class MieleClient:
             "Host": self.host,
             "Accept": crypto.ACCEPT,
             "Date": date,
-            "Authorization": crypto.format_authorization(
-                self._credentials.group_id, signature
-            ),
+            "Authorization": self._signed_by_group + signature.hex().upper(),
         }
 
     async def _signed_put(self, path: str, body: bytes) -> None:
@@ -370,38 +368,51 @@ class MieleClient:
     async def _exchange(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> _Reply:
-        """Do one HTTP exchange inside the limiter; map transport errors."""
+        """Do one HTTP exchange, inside the limiter when there is one."""
+        if self._limiter is None:
+            return await self._send(method, path, headers, body)
+        async with self._limiter():
+            return await self._send(method, path, headers, body)
+
+    async def _send(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> _Reply:
+        """Do one HTTP exchange; map transport errors."""
         host = self.host
-        limiter = self._limiter() if self._limiter else nullcontext()
-        async with limiter:
-            try:
-                async with self._http().request(
-                    method,
-                    _url(host, path),
-                    headers=headers,
-                    data=body or None,
-                    timeout=self._timeout,
-                    allow_redirects=False,
-                    middlewares=None if method == "GET" else (_single_shot,),
-                ) as response:
-                    reply = _Reply(
-                        status=response.status,
-                        content_type=response.headers.get("Content-Type", ""),
-                        date=response.headers.get("Date", ""),
-                        signature=response.headers.get("X-Signature"),
-                        body=await self._read_bounded(response, path),
-                        location=response.headers.get("Location"),
-                    )
-            except TimeoutError:
-                raise MieleTimeoutError(f"{host}{path}: no answer in time") from None
-            except _NotResentError as err:
-                raise MieleConnectionError(
-                    f"{host}{path}: connection lost: outcome unknown, not resent"
-                ) from err
-            except (aiohttp.ClientError, OSError) as err:
-                raise MieleConnectionError(
-                    f"{host}{path}: cannot connect ({type(err).__name__})"
-                ) from err
+        try:
+            async with self._http().request(
+                method,
+                _url(host, path),
+                headers=headers,
+                data=body or None,
+                timeout=self._timeout,
+                allow_redirects=False,
+                middlewares=None if method == "GET" else (_single_shot,),
+            ) as response:
+                length = response.content_length
+                if length is not None and length <= self._max_response_bytes:
+                    body = await response.read()  # aiohttp stops at Content-Length
+                else:
+                    body = await self._read_unsized(response, path)
+                answer = response.headers
+                reply = _Reply(
+                    response.status,
+                    answer.get("Content-Type", ""),
+                    answer.get("Date", ""),
+                    answer.get("X-Signature"),
+                    body,
+                    answer.get("Location"),
+                )
+        except TimeoutError:
+            raise MieleTimeoutError(f"{host}{path}: no answer in time") from None
+        except _NotResentError as err:
+            raise MieleConnectionError(
+                f"{host}{path}: connection lost: outcome unknown, not resent"
+            ) from err
+        except (aiohttp.ClientError, OSError) as err:
+            raise MieleConnectionError(
+                f"{host}{path}: cannot connect ({type(err).__name__})"
+            ) from err
         _LOGGER.debug("%s %s%s -> %s", method, host, path, reply.status)
         return reply
 
@@ -410,13 +421,14 @@ class MieleClient:
             self._session = aiohttp.ClientSession()
         return self._session
 
-    async def _read_bounded(self, response: aiohttp.ClientResponse, path: str) -> bytes:
-        """Read at most ``max_response_bytes``; refuse a larger body without reading it all."""
+    async def _read_unsized(self, response: aiohttp.ClientResponse, path: str) -> bytes:
+        """
+        Read a body without a Content-Length or with one over ``max_response_bytes``.
+
+        At most ``max_response_bytes`` are read; a larger body is refused, never read whole.
+        """
         limit = self._max_response_bytes
-        length = response.content_length
-        if length is not None and length <= limit:
-            return await response.read()  # aiohttp stops at Content-Length
-        if length is None:
+        if response.content_length is None:
             body = bytearray()
             while len(body) <= limit and (
                 chunk := await response.content.read(limit + 1 - len(body))
@@ -439,22 +451,26 @@ class MieleClient:
                 )
             raise MieleResponseError(f"{where}: unexpected HTTP {status}", status)
         try:
-            group_id, signature = crypto.parse_authorization(reply.signature)
-            body = crypto.open_response(
-                self._key,
-                reply.status,
-                reply.content_type,
-                reply.date,
-                signature,
-                reply.body,
+            signature = self._response_signature(reply.signature)
+            return self._key.open_response(
+                status, reply.content_type, reply.date, signature, reply.body
             )
         except MieleSecurityError as err:
             raise MieleSecurityError(f"{self.host}{path}: {err}") from None
-        if group_id != self.group_id:
-            raise MieleSecurityError(
-                f"{self.host}{path}: response is signed for another household's group"
-            )
-        return body
+
+    def _response_signature(self, header: str | None) -> bytes:
+        """Return the raw signature of a response signed for this client's group."""
+        ours = self._signed_by_group
+        if (
+            header is not None
+            and header.startswith(ours)
+            and len(header) == len(ours) + 64
+        ):
+            return crypto.signature_from_hex(header[len(ours) :])
+        group_id, signature = crypto.parse_authorization(header)
+        if group_id != self._credentials.group_id:
+            raise MieleSecurityError("response is signed for another household's group")
+        return signature
 
     def _json(self, path: str, body: bytes) -> object:
         try:
