@@ -195,7 +195,15 @@ def test_client_reads_signature_headers_like_the_general_parser(
 
 @pytest.mark.parametrize(
     "sig_hex",
-    ["ab" * 31 + " a", "ab" * 31 + "zz", "ab" * 31, "ab" * 33, " " + "ab" * 31 + "a"],
+    [
+        "ab" * 31 + " a",
+        "ab" * 31 + "zz",
+        "ab" * 31,
+        "ab" * 33,
+        " " + "ab" * 31 + "a",
+        "ab" * 31 + "  ",  # 64 characters, 31 bytes
+        "ab" * 16 + " " + "ab" * 16,  # 32 bytes, 65 characters
+    ],
 )
 def test_signature_hex_must_be_64_hex_characters(sig_hex: str) -> None:
     with pytest.raises(MieleSecurityError, match="malformed"):

@@ -130,6 +130,7 @@ def test_prepared_key_signs_like_the_plain_hmac() -> None:
             CREDS.group_key, head + body
         )
     assert prepared.sign(b"a") == prepared.sign(b"a")  # the keyed HMAC is only copied
+    assert not isinstance(prepared._hmac, hmac.HMAC)  # the C object, not the wrapper
     assert CREDS.group_key.hex() not in repr(prepared).lower()
 
 

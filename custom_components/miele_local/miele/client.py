@@ -391,16 +391,16 @@ class MieleClient:
             ) as response:
                 length = response.content_length
                 if length is not None and length <= self._max_response_bytes:
-                    body = await response.read()  # aiohttp stops at Content-Length
+                    content = await response.read()  # aiohttp stops at Content-Length
                 else:
-                    body = await self._read_unsized(response, path)
+                    content = await self._read_unsized(response, length, path)
                 answer = response.headers
                 reply = _Reply(
                     response.status,
                     answer.get("Content-Type", ""),
                     answer.get("Date", ""),
                     answer.get("X-Signature"),
-                    body,
+                    content,
                     answer.get("Location"),
                 )
         except TimeoutError:
@@ -421,14 +421,16 @@ class MieleClient:
             self._session = aiohttp.ClientSession()
         return self._session
 
-    async def _read_unsized(self, response: aiohttp.ClientResponse, path: str) -> bytes:
+    async def _read_unsized(
+        self, response: aiohttp.ClientResponse, length: int | None, path: str
+    ) -> bytes:
         """
-        Read a body without a Content-Length or with one over ``max_response_bytes``.
+        Read a body without a Content-Length (``length``) or with one over the limit.
 
         At most ``max_response_bytes`` are read; a larger body is refused, never read whole.
         """
         limit = self._max_response_bytes
-        if response.content_length is None:
+        if length is None:
             body = bytearray()
             while len(body) <= limit and (
                 chunk := await response.content.read(limit + 1 - len(body))
