@@ -12,6 +12,7 @@ import asyncio
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate
+import gzip
 import json
 import logging
 import socket
@@ -413,6 +414,33 @@ async def test_oversized_body_is_refused(
     )
     with pytest.raises(MieleProtocolError, match="larger than 1024 bytes"):
         await client.get_devices()
+
+
+async def test_compressed_body_is_refused_before_it_is_expanded(
+    appliance: FakeAppliance, session: aiohttp.ClientSession
+) -> None:
+    """Content-Length bounds the compressed size only: a compressed answer is refused."""
+    compressed = gzip.compress(bytes(100_000))  # about 100 bytes on the wire
+    signature = crypto.format_authorization(CREDS.group_id, b"\x01" * 32)
+
+    async def gzipped(request: web.BaseRequest) -> web.Response:
+        headers = {"Content-Encoding": "gzip", "X-Signature": signature}
+        return web.Response(body=compressed, headers=headers)
+
+    appliance.raw_handler = gzipped
+    client = MieleClient(
+        appliance.host, CREDS, session=session, max_response_bytes=1024
+    )
+    with pytest.raises(MieleProtocolError, match="compressed"):
+        await client.get_json("/x")
+
+
+async def test_requests_ask_for_an_uncompressed_answer(
+    appliance: FakeAppliance, client: MieleClient
+) -> None:
+    appliance.json("GET", "/Devices/", {DEVICE: IDENT})
+    await client.get_devices()
+    assert appliance.seen[0].headers["Accept-Encoding"] == "identity"
 
 
 async def test_body_at_the_bound_is_accepted(

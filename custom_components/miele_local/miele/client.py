@@ -339,6 +339,7 @@ class MieleClient:
             "Accept": crypto.ACCEPT,
             "Date": date,
             "Authorization": self._signed_by_group + signature.hex().upper(),
+            "Accept-Encoding": "identity",
         }
 
     async def _signed_put(self, path: str, body: bytes) -> None:
@@ -389,6 +390,11 @@ class MieleClient:
                 allow_redirects=False,
                 middlewares=None if method == "GET" else (_single_shot,),
             ) as response:
+                if response.headers.get("Content-Encoding", "identity") != "identity":
+                    raise MieleProtocolError(
+                        f"{host}{path}: compressed response refused "
+                        "(its size is known only once expanded)"
+                    )
                 length = response.content_length
                 if length is not None and length <= self._max_response_bytes:
                     content = await response.read()  # aiohttp stops at Content-Length
