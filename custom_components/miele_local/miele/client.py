@@ -116,6 +116,7 @@ class MieleClient:
         self.host = validate_host(host)
         self._credentials = credentials
         self._key = crypto.PreparedKey(credentials.group_key)
+        # How a response signed for this group begins (see _response_signature).
         self._signed_by_group = f"{crypto.AUTH_SCHEME} {credentials.group_id}:"
         self._last_state: tuple[str, bytes, State] | None = None
         self._session = session
@@ -338,7 +339,9 @@ class MieleClient:
             "Host": self.host,
             "Accept": crypto.ACCEPT,
             "Date": date,
-            "Authorization": self._signed_by_group + signature.hex().upper(),
+            "Authorization": crypto.format_authorization(
+                self._credentials.group_id, signature
+            ),
             "Accept-Encoding": "identity",
         }
 
@@ -390,7 +393,8 @@ class MieleClient:
                 allow_redirects=False,
                 middlewares=None if method == "GET" else (_single_shot,),
             ) as response:
-                if response.headers.get("Content-Encoding", "identity") != "identity":
+                answer = response.headers
+                if answer.get("Content-Encoding", "identity") != "identity":
                     raise MieleProtocolError(
                         f"{host}{path}: compressed response refused "
                         "(its size is known only once expanded)"
@@ -400,7 +404,6 @@ class MieleClient:
                     content = await response.read()  # aiohttp stops at Content-Length
                 else:
                     content = await self._read_unsized(response, length, path)
-                answer = response.headers
                 reply = _Reply(
                     response.status,
                     answer.get("Content-Type", ""),
