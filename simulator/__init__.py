@@ -1,9 +1,11 @@
 """A simulated Miele Wi-Fi module for tests, development and benchmarks."""
 
 from .appliances import APPLIANCES
-from .device import Fault, RequestRecord, SimulatedAppliance
+from .device import RequestRecord, SimulatedAppliance
+from .faults import Fault
 from .fleet import SimulatedFleet
 from .history import HISTORY_LIMIT, History
+from .variants import Variant
 
 __all__ = [
     "APPLIANCES",
@@ -13,4 +15,5 @@ __all__ = [
     "RequestRecord",
     "SimulatedAppliance",
     "SimulatedFleet",
+    "Variant",
 ]

@@ -17,6 +17,8 @@ from custom_components.miele_local.miele.exceptions import MieleConfigError
 
 from .appliances import APPLIANCES
 from .device import SimulatedAppliance
+from .faults import Fault
+from .variants import Variant
 
 _LOGGER = logging.getLogger("simulator")
 
@@ -46,6 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds added to every answer"
+    )
+    parser.add_argument(
+        "--fault",
+        choices=[fault.value for fault in Fault],
+        default=Fault.NONE.value,
+        help="fault mode to start in (switch later with POST /fault)",
+    )
+    parser.add_argument(
+        "--variant",
+        dest="variants",
+        action="append",
+        choices=[variant.value for variant in Variant],
+        default=[],
+        help="firmware variant to switch on (repeatable; POST /variant later)",
     )
     parser.add_argument(
         "--no-validate-commissioning",
@@ -83,7 +99,7 @@ def load_credentials(args: argparse.Namespace) -> GroupCredentials | None:
 def build_appliance(args: argparse.Namespace) -> SimulatedAppliance:
     """Return the appliance the arguments describe (ValueError on a bad value)."""
     credentials = load_credentials(args)
-    return SimulatedAppliance(
+    sim = SimulatedAppliance(
         args.appliance,
         credentials=credentials,
         paired=credentials is not None,
@@ -96,7 +112,10 @@ def build_appliance(args: argparse.Namespace) -> SimulatedAppliance:
         fab_number=args.fab_number,
         validate_commissioning=args.validate_commissioning,
         supervision=args.supervision,
+        variants=args.variants,
     )
+    sim.set_fault(args.fault)
+    return sim
 
 
 async def serve(sim: SimulatedAppliance) -> None:

@@ -1,24 +1,35 @@
 """
-Ident and State templates of the simulated appliance types.
+The simulated appliance types, loaded once at import from ``simulator/fixtures/<name>/``.
 
-States come from real captures wherever one is public; each template names its source and
-tests/fixtures/captures/ pins the capture. Fields a capture lacks take the values every
-appliance reports (``_state``).
+Each folder holds ``ident.json`` (the Ident document; the FabNumber is filled in per
+appliance), ``state.json`` (the initial State) and ``appliance.json`` (``source``, naming
+where the data comes from, and the behaviour: ``finish_phase``, ``idle_phase``,
+``has_light``, ``has_cooling``, ``writes_allowed``). A public capture the State carries sits
+beside them as ``capture.json``. Adding a type is adding a folder.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-NO_TEMPERATURE = -32768
-_NONE3 = [NO_TEMPERATURE, NO_TEMPERATURE, NO_TEMPERATURE]
-
 type JsonObject = dict[str, Any]
+
+FIXTURES = Path(__file__).parent / "fixtures"
+"""The appliance folders (shared with the tests)."""
+_BEHAVIOUR = {
+    "finish_phase": (int, type(None)),
+    "idle_phase": (int,),
+    "has_light": (bool,),
+    "has_cooling": (bool,),
+    "writes_allowed": (bool,),
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,11 +37,8 @@ class ApplianceTemplate:
     """What one appliance type looks like and which actions it supports."""
 
     name: str
-    device_type: int
-    tech_type: str
-    mat_number: str
-    xkm_tech_type: str
-    xkm_release: str
+    source: str
+    ident_document: Mapping[str, Any]
     state: Mapping[str, Any]
     finish_phase: int | None = None  # None: no programme countdown (fridge, hood)
     idle_phase: int = 0  # ProgramPhase once a programme is stopped
@@ -38,246 +46,71 @@ class ApplianceTemplate:
     has_cooling: bool = False  # superfreeze / supercool
     writes_allowed: bool = True
 
+    @property
+    def device_type(self) -> int:
+        """The Ident's ``DeviceType``."""
+        device_type: int = self.ident_document["DeviceType"]
+        return device_type
+
+    @property
+    def tech_type(self) -> str:
+        """The Ident's ``DeviceIdentLabel.TechType``."""
+        tech_type: str = self.ident_document["DeviceIdentLabel"]["TechType"]
+        return tech_type
+
     def ident(self, fab_number: str) -> JsonObject:
         """Return the Ident document for one appliance of this type."""
-        return {
-            "DeviceType": self.device_type,
-            "DeviceName": "",
-            "ProtocolVersion": 4,
-            "DeviceIdentLabel": {
-                "FabNumber": fab_number,
-                "FabIndex": "64",
-                "TechType": self.tech_type,
-                "MatNumber": self.mat_number,
-                "SWIDs": ["5411", "20369", "25226", "20556"],
-            },
-            "XKMIdentLabel": {
-                "TechType": self.xkm_tech_type,
-                "ReleaseVersion": self.xkm_release,
-            },
-        }
+        document: JsonObject = copy.deepcopy(dict(self.ident_document))
+        document["DeviceIdentLabel"]["FabNumber"] = fab_number
+        return document
 
     def initial_state(self) -> JsonObject:
         """Return a fresh deep copy of the initial State."""
-        copied: JsonObject = json.loads(json.dumps(self.state))
-        return copied
+        return copy.deepcopy(dict(self.state))
 
 
-def _state(**fields: Any) -> JsonObject:
-    """Return a State with the fields every appliance reports, overridden by ``fields``."""
-    base: JsonObject = {
-        "Status": 1,
-        "ProgramType": 0,
-        "ProgramID": 0,
-        "ProgramPhase": 0,
-        "RemainingTime": [0, 0],
-        "StartTime": [0, 0],
-        "TargetTemperature": list(_NONE3),
-        "Temperature": list(_NONE3),
-        "SignalInfo": False,
-        "SignalFailure": False,
-        "SignalDoor": False,
-        "RemoteEnable": [15, 0, 0],
-        "ProcessAction": 0,
-        "DeviceAction": 0,
-        "Light": 0,
-        "StandbyState": 1,
-        "ElapsedTime": [0, 0],
-    }
-    base.update(fields)
-    return base
+def _object(path: Path) -> JsonObject:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{path}: {err}") from None
+    if isinstance(document, dict):
+        return document
+    raise ValueError(f"{path}: not a JSON object")
 
 
-_TEMPLATES: tuple[ApplianceTemplate, ...] = (
-    ApplianceTemplate(
-        name="washer",
-        device_type=1,
-        tech_type="WWV980",
-        mat_number="11385650",
-        xkm_tech_type="EK037",
-        xkm_release="03.87",
-        finish_phase=268,
-        idle_phase=256,
-        state=_state(
-            Status=5,
-            ProgramType=1,
-            ProgramID=1,
-            ProgramPhase=260,
-            RemainingTime=[0, 55],
-            TargetTemperature=[4000, NO_TEMPERATURE, NO_TEMPERATURE],
-            ElapsedTime=[0, 19],
-            SpinningSpeed=1600,
-        ),
-    ),
-    ApplianceTemplate(
-        name="tumble_dryer",
-        device_type=2,
-        tech_type="TWV780WP",
-        mat_number="11404120",
-        xkm_tech_type="EK037",
-        xkm_release="03.87",
-        finish_phase=522,
-        idle_phase=512,
-        state=_state(
-            Status=5,
-            ProgramType=1,
-            ProgramID=3,
-            ProgramPhase=514,
-            RemainingTime=[1, 10],
-            ElapsedTime=[0, 30],
-            DryingStep=2,
-        ),
-    ),
-    ApplianceTemplate(
-        name="dishwasher",
-        device_type=7,
-        tech_type="G7965SCVi",
-        mat_number="11214740",
-        xkm_tech_type="EK039W",
-        xkm_release="08.11",
-        finish_phase=1800,
-        idle_phase=1792,
-        state=_state(
-            Status=4,
-            ProgramType=1,
-            ProgramID=6,
-            ProgramPhase=1792,
-            RemainingTime=[2, 39],
-        ),
-    ),
-    ApplianceTemplate(
-        name="oven",
-        device_type=12,
-        tech_type="H7860BP",
-        mat_number="11097530",
-        xkm_tech_type="EK057",
-        xkm_release="08.32",
-        finish_phase=3078,
-        idle_phase=3072,
-        has_light=True,
-        state=_state(
-            Status=5,
-            ProgramType=1,
-            ProgramID=13,
-            ProgramPhase=3074,
-            RemainingTime=[0, 40],
-            TargetTemperature=[18000, NO_TEMPERATURE, NO_TEMPERATURE],
-            Temperature=[17550, NO_TEMPERATURE, NO_TEMPERATURE],
-            Light=1,
-            ElapsedTime=[0, 20],
-        ),
-    ),
-    ApplianceTemplate(
-        # Capture: droman42/asyncmiele docs/COMPLETE_SOLUTION_SUMMARY.md (H 7464 BPX, off).
-        name="oven_off",
-        device_type=12,
-        tech_type="H7464BPX",
-        mat_number="11224420",
-        xkm_tech_type="EK057",
-        xkm_release="08.32",
-        finish_phase=3078,
-        idle_phase=3072,
-        has_light=True,
-        state=_state(
-            Status=1,
-            StandbyState=1,
-            Light=0,
-            RemoteEnable=[15, 0, 0],
-            SignalFailure=False,
-        ),
-    ),
-    ApplianceTemplate(
-        # Capture: droman42/asyncmiele docs/COMPLETE_SOLUTION_SUMMARY.md (induction hob).
-        name="hob",
-        device_type=27,
-        tech_type="KM7464FL",
-        mat_number="11253050",
-        xkm_tech_type="EK039W",
-        xkm_release="08.11",
-        state=_state(
-            Status=1,
-            InternalState=1,
-            PlateStep=[0, 0, 0, 0],
-            PlateRemainingHeat=[0, 0, 0, 0],
-            PlateRemainingMinutes=[0, 0, 0, 0],
-            PlateElapsedMinutes=[0, 0, 0, 0],
-            RemoteEnable=[7, 0, 0],
-        ),
-    ),
-    ApplianceTemplate(
-        # Capture: Grizzelbee/ioBroker.mielecloudservice#127 (KFN 37452 iDE on EK044W).
-        name="fridge_freezer_ek044w",
-        device_type=21,
-        tech_type="KFN37452iDE",
-        mat_number="09360040",
-        xkm_tech_type="EK044W",
-        xkm_release="02.72",
-        has_cooling=True,
-        state=_state(
-            Status=5,
-            TargetTemperature=[400, -1800],
-            Temperature=[400, -1800, NO_TEMPERATURE],
-            RemoteEnable=[15, 0, 0],
-        ),
-    ),
-    ApplianceTemplate(
-        # No public capture of a wine cabinet: the EK057 fridge-freezer's shape with
-        # three zones, as core reads wine cabinets.
-        name="wine_cabinet",
-        device_type=32,
-        tech_type="KWT6834SGS",
-        mat_number="11063670",
-        xkm_tech_type="EK057",
-        xkm_release="08.32",
-        has_light=True,
-        writes_allowed=False,
-        state=_state(
-            Status=5,
-            TargetTemperature=[1200, 1600, 600],
-            Temperature=[1210, 1590, 610],
-            Light=2,
-        ),
-    ),
-    ApplianceTemplate(
-        name="fridge_freezer",
-        device_type=21,
-        tech_type="KFN7774D",
-        mat_number="12152870",
-        xkm_tech_type="EK057",
-        xkm_release="08.32",
-        has_cooling=True,
-        writes_allowed=False,
-        state=_state(
-            Status=5,
-            TargetTemperature=[400, -1800, NO_TEMPERATURE],
-            Temperature=[420, -1790, NO_TEMPERATURE],
-            RemoteEnable=[15, 0, 0],
-        ),
-    ),
-    ApplianceTemplate(
-        name="hood",
-        device_type=18,
-        tech_type="DA6708D",
-        mat_number="11125830",
-        xkm_tech_type="EK057",
-        xkm_release="08.32",
-        has_light=True,
-        state=_state(Status=5, VentilationStep=2, Light=1),
-    ),
-    ApplianceTemplate(
-        name="coffee_machine",
-        device_type=17,
-        tech_type="CM7750",
-        mat_number="11472410",
-        xkm_tech_type="EK057",
-        xkm_release="08.32",
-        finish_phase=4352,
-        idle_phase=4352,
-        state=_state(Status=2, ProgramPhase=4352),
-    ),
-)
+def load_template(folder: Path) -> ApplianceTemplate:
+    """Read one appliance folder; ValueError naming the file and what is wrong."""
+    settings = _object(folder / "appliance.json")
+    source = settings.pop("source", None)
+    if not isinstance(source, str) or not source.strip():
+        raise ValueError(f"{folder}/appliance.json: no source")
+    for key, value in settings.items():
+        kinds = _BEHAVIOUR.get(key)
+        if kinds is None or type(value) not in kinds:
+            raise ValueError(f"{folder}/appliance.json: bad {key!r}: {value!r}")
+    ident = _object(folder / "ident.json")
+    label = ident.get("DeviceIdentLabel")
+    if type(ident.get("DeviceType")) is not int or not isinstance(label, dict):
+        raise ValueError(f"{folder}/ident.json: no DeviceType or DeviceIdentLabel")
+    return ApplianceTemplate(
+        name=folder.name,
+        source=source,
+        ident_document=ident,
+        state=_object(folder / "state.json"),
+        **settings,
+    )
 
-APPLIANCES: Mapping[str, ApplianceTemplate] = {t.name: t for t in _TEMPLATES}
+
+def load_templates(root: Path = FIXTURES) -> Mapping[str, ApplianceTemplate]:
+    """Load every appliance folder under ``root`` (names starting ``_`` or ``.`` skipped)."""
+    folders = sorted(
+        path for path in root.iterdir() if path.is_dir() and path.name[0] not in "_."
+    )
+    return {folder.name: load_template(folder) for folder in folders}
+
+
+APPLIANCES: Mapping[str, ApplianceTemplate] = load_templates()
 """The simulated appliance types by name."""
 
 

@@ -20,6 +20,8 @@ def status_document(sim: SimulatedAppliance) -> dict[str, Any]:
         "device_id": sim.device_id,
         "host": sim.host,
         "fault": sim.fault.value,
+        "variants": sorted(variant.value for variant in sim.variants),
+        "latency": sim.latency,
         "paired": sim.paired,
         "group_id": None if credentials is None else credentials.group_id,
         "counters": {
@@ -68,8 +70,36 @@ async def _post_state(request: web.Request) -> web.Response:
     return web.json_response(status_document(sim))
 
 
+async def _post_variant(request: web.Request) -> web.Response:
+    sim = request.app[_SIM]
+    document = await _json_object(request)
+    name, on = document.get("name"), document.get("on", True)
+    if not isinstance(name, str) or not isinstance(on, bool):
+        raise web.HTTPBadRequest(text='body must be {"name": "<variant>", "on": true}')
+    try:
+        sim.set_variant(name, on)
+    except ValueError as err:
+        raise web.HTTPBadRequest(text=str(err)) from None
+    return web.json_response(status_document(sim))
+
+
+async def _post_latency(request: web.Request) -> web.Response:
+    sim = request.app[_SIM]
+    seconds: Any = (await _json_object(request)).get("seconds")
+    try:
+        sim.latency = seconds
+    except ValueError as err:
+        raise web.HTTPBadRequest(text=f'{err}: {{"seconds": 3.5}}') from None
+    return web.json_response(status_document(sim))
+
+
 class ControlServer:
-    """Serves ``GET /status``, ``POST /fault`` and ``POST /state`` for one appliance."""
+    """
+    The control API of one appliance.
+
+    ``GET /status``; ``POST /fault {"mode": ...}``, ``/state {...}``,
+    ``/variant {"name": ..., "on": ...}`` and ``/latency {"seconds": ...}``.
+    """
 
     def __init__(self, sim: SimulatedAppliance, host: str, port: int) -> None:
         self._sim = sim
@@ -89,6 +119,8 @@ class ControlServer:
         app.router.add_get("/status", _get_status)
         app.router.add_post("/fault", _post_fault)
         app.router.add_post("/state", _post_state)
+        app.router.add_post("/variant", _post_variant)
+        app.router.add_post("/latency", _post_latency)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:

@@ -1,80 +1,54 @@
-"""A simulated Miele Wi-Fi module: a real HTTP server on 127.0.0.1 speaking the protocol of shared/docs/protocol.md."""
+"""A simulated Miele Wi-Fi module: a real HTTP server speaking the local protocol."""
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field
-from enum import StrEnum
 from http import HTTPStatus
 import itertools
 import json
-import logging
-import socket
 import time
-from typing import TYPE_CHECKING, Any, Self
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any
 
 from custom_components.miele_local.miele.credentials import (
     GroupCredentials,
     validate_device_id,
 )
 
+from . import documents
 from .appliances import JsonObject, get_template
 from .control import ControlServer
+from .documents import module_json
+from .faults import FORGETS_PAIRING, WAKES_UP, Fault, parse_fault
 from .history import HISTORY_LIMIT, History
 from .model import ApplianceModel
 from .protocol import is_signed, open_signed, plain_response, sealed_response
+from .server import ModuleServer, RequestRecord, check_seconds, never_answer
 from .supervision import Answer, SuperVision
+from .variants import WAITING_FOR_APP_STATUS, Variant, parse_variant, plain_minutes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Coroutine
-    from types import TracebackType
+    from collections.abc import Callable, Iterable
 
-_LOGGER = logging.getLogger(__name__)
+    from aiohttp import web
+
+__all__ = ["GARBAGE", "Fault", "RequestRecord", "SimulatedAppliance", "Variant"]
+
 _FAB_NUMBERS = itertools.count(1)
 _PAIRING_HEADER = "MielePairing:Pairing"
 type Pairing = GroupCredentials | bytes | None
 """A usable pairing, a malformed commissioning body stored verbatim, or none."""
 GARBAGE = b"<html><body>\x8f\x01 Miele@home </body></html>"
 """The plaintext of every signed answer with a body under the ``garbage`` fault."""
+WAKE = {"DeviceAction": 2}
 
 
-class Fault(StrEnum):
-    """Faults a simulated module can be switched into at any time."""
-
-    NONE = "none"
-    OFFLINE = "offline"  # port closed: connections refused
-    TIMEOUT = "timeout"  # accepts, never answers
-    SLEEP = "sleep"  # signed requests answer 500 until woken by DeviceAction 2
-    ERROR500 = "error500"
-    BAD_SIGNATURE = "bad_signature"
-    GARBAGE = "garbage"  # validly signed plaintext that is not JSON
-    RESET = "reset"  # pairing forgotten: signed requests 403, commissioning open
-
-
-@dataclass(frozen=True, slots=True)
-class RequestRecord:
-    """
-    One request the module received; ``status`` is None when it was never answered.
-
-    ``received_at`` is the event loop's clock when it arrived (not compared).
-    """
-
-    method: str
-    path: str
-    status: int | None
-    received_at: float = field(default=0.0, compare=False)
-
-
-class SimulatedAppliance:
+class SimulatedAppliance(ModuleServer):
     """
     One simulated appliance with its Wi-Fi module, served on its own port.
 
-    It serves one request at a time: a request arriving while another is being served is
-    counted in ``overlapping_requests`` and never answered (held until the client hangs
-    up), so a client that does not serialise sees timeouts. ``requests`` and ``actions``
+    It serves one request at a time (see ``ModuleServer``). ``requests`` and ``actions``
     keep the newest ``history_limit`` entries; their ``total`` counts every one.
+    ``set_fault`` switches the exclusive fault modes (``Fault``), ``set_variant`` the
+    combinable firmware variants (``Variant``).
 
     ``validate_commissioning=False`` stores any commissioning body verbatim, like a real
     module: a malformed one leaves it paired to a key nobody holds (signed requests 403,
@@ -98,10 +72,12 @@ class SimulatedAppliance:
         validate_commissioning: bool = True,
         history_limit: int = HISTORY_LIMIT,
         supervision: bool = True,
+        variants: Iterable[str] = (),
     ) -> None:
-        for name, value in (("wake_delay", wake_delay), ("latency", latency)):
-            if not value >= 0:
-                raise ValueError(f"{name} must be zero or more seconds")
+        super().__init__(
+            host=host, port=port, latency=latency, history_limit=history_limit
+        )
+        self.wake_delay = check_seconds("wake_delay", wake_delay)
         self.appliance = appliance
         self.model = ApplianceModel(
             get_template(appliance), speed=speed, writes_allowed=writes_allowed
@@ -111,35 +87,23 @@ class SimulatedAppliance:
             if fab_number is None
             else validate_device_id(fab_number)
         )
+        self._variants = frozenset(parse_variant(name) for name in variants)
         self._pairing: Pairing = (
             (credentials or GroupCredentials.generate()) if paired else None
         )
-        self.wake_delay = wake_delay
-        self.latency = latency
         self.validate_commissioning = validate_commissioning
-        self.requests: History[RequestRecord] = History(history_limit)
         self.actions: History[JsonObject] = History(history_limit)
-        self.max_concurrent = 0
-        self.overlapping_requests = 0
-        self._bind_host = host
-        self._port = port
-        self._control = (
-            None if control_port is None else ControlServer(self, host, control_port)
-        )
+        if control_port is not None:
+            self._control = ControlServer(self, host, control_port)
         self.pairing_listeners: list[Callable[[], None]] = []
         self._fault = Fault.NONE
         self._forgotten: Pairing = None
         self._awake_at: float | None = None
-        self._in_flight = 0
-        self._serving = False
-        self._server: web.Server | None = None
-        self._listener: asyncio.Server | None = None
-        self._opening = False
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._awaiting_confirmation = False
         self.supervision = SuperVision(
             self.device_id,
             lambda: self.host,
-            lambda: self.model.state,
+            self._served_state,
             lambda: self.credentials,
             supported=supervision,
         )
@@ -151,22 +115,6 @@ class SimulatedAppliance:
         )
 
     # --- public state -------------------------------------------------------------
-
-    @property
-    def host(self) -> str:
-        """``127.0.0.1:<port>``, the value a client puts in its Host header."""
-        ip = f"[{self._bind_host}]" if ":" in self._bind_host else self._bind_host
-        return f"{ip}:{self._port}"
-
-    @property
-    def port(self) -> int:
-        """The appliance port (the real one once started with ``port=0``)."""
-        return self._port
-
-    @property
-    def control_port(self) -> int | None:
-        """The control API port once started, None without a control API."""
-        return None if self._control is None else self._control.port
 
     @property
     def credentials(self) -> GroupCredentials | None:
@@ -181,9 +129,9 @@ class SimulatedAppliance:
 
     @property
     def fault(self) -> Fault:
-        """The current fault (``sleep`` turns into ``none`` once the wake delay passed)."""
+        """The current fault (``sleep`` and ``deep_standby`` end once woken and the delay passed)."""
         if (
-            self._fault is Fault.SLEEP
+            self._fault in WAKES_UP
             and self._awake_at is not None
             and time.monotonic() >= self._awake_at
         ):
@@ -192,8 +140,13 @@ class SimulatedAppliance:
         return self._fault
 
     @property
+    def variants(self) -> frozenset[Variant]:
+        """The firmware variants switched on."""
+        return self._variants
+
+    @property
     def state(self) -> JsonObject:
-        """The current State document."""
+        """The current State document (as the appliance holds it, before variants)."""
         return self.model.state
 
     def update_state(self, **fields: Any) -> None:
@@ -202,18 +155,14 @@ class SimulatedAppliance:
 
     def set_fault(self, mode: str) -> None:
         """Switch to a fault mode; ValueError on an unknown one."""
-        try:
-            new = Fault(mode)
-        except ValueError:
-            valid = ", ".join(fault.value for fault in Fault)
-            raise ValueError(f"unknown fault {mode!r}; choose one of {valid}") from None
+        new = parse_fault(mode)
         old = self.fault
         if new is old:
             return
         pairing = self._pairing
-        if old is Fault.RESET:
+        if old in FORGETS_PAIRING:
             self._pairing, self._forgotten = self._forgotten, None
-        if new is Fault.RESET:
+        if new in FORGETS_PAIRING:
             self._forgotten, self._pairing = self._pairing, None
         self._fault = new
         if self._pairing is not pairing:
@@ -224,131 +173,46 @@ class SimulatedAppliance:
         elif old is Fault.OFFLINE:
             self._open_listener()
 
+    def set_variant(self, name: str, on: bool = True) -> None:
+        """Switch a firmware variant on or off; ValueError on an unknown one."""
+        variant = parse_variant(name)
+        self._variants = (
+            self._variants | {variant} if on else self._variants - {variant}
+        )
+        if variant is Variant.WAITING_FOR_APP and not on:
+            self._awaiting_confirmation = False
+
     def _pairing_changed(self) -> None:
         """Tell the listeners (the mDNS advertiser) that the pairing changed."""
         for listener in self.pairing_listeners:
             listener()
 
-    # --- lifecycle ----------------------------------------------------------------
-
-    async def start(self) -> None:
-        """Start serving (and the control API when a control port was given)."""
-        if self._server is not None:
-            raise RuntimeError("simulated appliance already started")
-        sock = self._bind()
-        self._server = web.Server(
-            self._handle, handler_cancellation=True, access_log=None
-        )
-        self._port = sock.getsockname()[1]
-        if self._fault is Fault.OFFLINE:
-            sock.close()
-        else:
-            self._listener = await asyncio.get_running_loop().create_server(
-                self._server, sock=sock
-            )
-        if self._control is not None:
-            try:
-                await self._control.start()
-            except OSError:
-                await self.stop()
-                raise
-
-    async def stop(self) -> None:
-        """Stop serving; requests in flight are cancelled."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        if self._control is not None:
-            await self._control.stop()
-        self._close_listener()
-        await self.supervision.close()
-        await server.shutdown(0.1)
-        while self._tasks:
-            await asyncio.gather(*self._tasks)
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    def _bind(self) -> socket.socket:
-        family = socket.AF_INET6 if ":" in self._bind_host else socket.AF_INET
-        return socket.create_server((self._bind_host, self._port), family=family)
-
-    def _close_listener(self) -> None:
-        """Stop listening at once and drop open connections (refused from now on)."""
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            listener.close()
-            listener.close_clients()
-            self._track(listener.wait_closed())
-
-    def _open_listener(self) -> None:
-        """Listen again on the same port; the socket queues connections at once."""
-        if self._server is None or self._listener is not None or self._opening:
-            return
-        self._opening = True
-        self._track(self._serve(self._server, self._bind()))
-
-    async def _serve(self, server: web.Server, sock: socket.socket) -> None:
-        try:
-            listener = await asyncio.get_running_loop().create_server(server, sock=sock)
-        finally:
-            self._opening = False
-        self._listener = listener
-        if self._fault is Fault.OFFLINE or self._server is None:
-            self._close_listener()
-
-    def _track(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def _served_state(self) -> JsonObject:
+        """Return the State with the variants applied (what reads and pushes carry)."""
+        state = self.model.state
+        if self._awaiting_confirmation:
+            state["Status"] = WAITING_FOR_APP_STATUS
+        if Variant.PLAIN_MINUTES in self._variants:
+            plain_minutes(state)
+        return state
 
     # --- request handling -----------------------------------------------------------
 
-    async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
-        """Serve one request at a time (one arriving meanwhile is never answered)."""
-        received_at = asyncio.get_running_loop().time()
-        self._in_flight += 1
-        self.max_concurrent = max(self.max_concurrent, self._in_flight)
-        status: int | None = None
-        try:
-            if self._serving:
-                self.overlapping_requests += 1
-                await _never_answer()
-            self._serving = True
-            try:
-                if self.latency:
-                    await asyncio.sleep(self.latency)
-                response = await self._respond(request)
-            finally:
-                self._serving = False
-            status = response.status
-            return response
-        finally:
-            self._in_flight -= 1
-            self.requests.append(
-                RequestRecord(request.method, request.raw_path, status, received_at)
-            )
-            _LOGGER.info(
-                "%s %s %s -> %s",
-                self.device_id,
-                request.method,
-                request.raw_path,
-                status or "no answer",
-            )
+    @property
+    def _offline(self) -> bool:
+        return self._fault is Fault.OFFLINE
+
+    def _held_aside(self, request: web.BaseRequest) -> bool:
+        """``busy_silent``: signed requests wait forever, unsigned ones are served."""
+        return self.fault is Fault.BUSY_SILENT and is_signed(request)
+
+    async def _on_stop(self) -> None:
+        await self.supervision.close()
 
     async def _respond(self, request: web.BaseRequest) -> web.Response:
         fault = self.fault
         if fault is Fault.TIMEOUT:
-            await _never_answer()
+            await never_answer()
         if fault is Fault.ERROR500:
             return plain_response(HTTPStatus.INTERNAL_SERVER_ERROR)
         parts = tuple(part for part in request.path.split("/") if part)
@@ -357,6 +221,12 @@ class SimulatedAppliance:
             return await self._commission(request)
         if not is_signed(request):
             return plain_response(HTTPStatus.UNAUTHORIZED)
+        if fault is Fault.BUSY_SILENT:
+            await never_answer()
+        if fault is Fault.BUSY:
+            return plain_response(HTTPStatus.SERVICE_UNAVAILABLE)
+        if fault is Fault.NO_KEY:
+            return plain_response(HTTPStatus.NOT_FOUND)
         credentials = self.credentials
         body = None if credentials is None else await open_signed(request, credentials)
         if credentials is None or body is None:
@@ -373,29 +243,39 @@ class SimulatedAppliance:
             request.method, parts, _json_or_none(body)
         ):
             return self._supervised(credentials, supervised, fault)
-        document = self._document(parts) if request.method == "GET" else None
+        document = self._document(parts, fault) if request.method == "GET" else None
         if document is None:
             return plain_response(HTTPStatus.NOT_FOUND)
-        return sealed_response(
+        return self._sealed(
             credentials,
             HTTPStatus.OK,
-            GARBAGE if fault is Fault.GARBAGE else _encode(document),
-            bad_signature=fault is Fault.BAD_SIGNATURE,
+            fault,
+            GARBAGE if fault is Fault.GARBAGE else module_json(document),
         )
 
-    @staticmethod
+    def _sealed(
+        self,
+        credentials: GroupCredentials,
+        status: HTTPStatus,
+        fault: Fault,
+        body: bytes = b"",
+    ) -> web.Response:
+        """Sign and encrypt an answer (a 204 unsigned under ``unsigned_204``)."""
+        if status is HTTPStatus.NO_CONTENT and Variant.UNSIGNED_204 in self._variants:
+            return plain_response(status)
+        return sealed_response(
+            credentials, status, body, bad_signature=fault is Fault.BAD_SIGNATURE
+        )
+
     def _supervised(
-        credentials: GroupCredentials, answer: Answer, fault: Fault
+        self, credentials: GroupCredentials, answer: Answer, fault: Fault
     ) -> web.Response:
         """Seal a SuperVision answer (errors unsigned, like every module error)."""
         if answer.status >= HTTPStatus.BAD_REQUEST:
             return plain_response(answer.status)
-        response = sealed_response(
-            credentials,
-            answer.status,
-            b"" if answer.document is None else json.dumps(answer.document).encode(),
-            bad_signature=fault is Fault.BAD_SIGNATURE,
-        )
+        document = answer.document
+        body = b"" if document is None else module_json(document)
+        response = self._sealed(credentials, answer.status, fault, body)
         if answer.location is not None:
             response.headers["Location"] = answer.location
         return response
@@ -403,33 +283,40 @@ class SimulatedAppliance:
     def _write(
         self, credentials: GroupCredentials, payload: object, fault: Fault
     ) -> web.Response:
-        """Apply an action; while asleep only a wake-up is heard."""
-        if fault is Fault.SLEEP:
-            if payload != {"DeviceAction": 2}:
+        """Apply an action; asleep or in deep standby only a wake-up is heard."""
+        if fault in WAKES_UP:
+            if payload != WAKE:
                 return plain_response(HTTPStatus.INTERNAL_SERVER_ERROR)
             if self._awake_at is None:
                 self._awake_at = time.monotonic() + self.wake_delay
-            self.actions.append({"DeviceAction": 2})
-            return sealed_response(credentials, HTTPStatus.NO_CONTENT)
+            self.actions.append(dict(WAKE))
+            return self._sealed(credentials, HTTPStatus.NO_CONTENT, fault)
         status = self.model.apply(payload)
         if status is not HTTPStatus.NO_CONTENT or not isinstance(payload, dict):
             return plain_response(status)
         self.actions.append(payload)
-        return sealed_response(
-            credentials, status, bad_signature=fault is Fault.BAD_SIGNATURE
-        )
+        return self._sealed(credentials, status, fault)
 
-    def _document(self, parts: tuple[str, ...]) -> JsonObject | None:
+    def _document(self, parts: tuple[str, ...], fault: Fault) -> object | None:
         """Return the JSON document a signed GET of ``parts`` reads, None if unknown."""
         device = self.device_id
-        readers: dict[tuple[str, ...], Callable[[], JsonObject]] = {
-            ("Devices",): self._summary,
+        readers: dict[tuple[str, ...], Callable[[], object]] = {
+            ("Devices",): self._listing,
+            ("Devices", device): lambda: documents.links(
+                supervision=self.supervision.supported
+            ),
             ("Devices", device, "Ident"): self._ident,
-            ("Devices", device, "State"): lambda: self.model.state,
-            ("Devices", device, "Settings"): _settings,
-            ("Update",): _update,
-            ("WLAN",): self._wlan,
-            ("Security",): self._security,
+            ("Devices", device, "State"): lambda: (
+                documents.zeroed(self._served_state())
+                if fault is Fault.DEEP_STANDBY
+                else self._served_state()
+            ),
+            ("Devices", device, "Settings"): documents.settings,
+            ("Update",): documents.update,
+            ("WLAN",): lambda: documents.wlan(device, self._bind_host),
+            ("Security",): lambda: documents.security(
+                paired=self.paired, group_id=self._group_id()
+            ),
         }
         reader = readers.get(parts)
         return None if reader is None else reader()
@@ -437,39 +324,21 @@ class SimulatedAppliance:
     def _ident(self) -> JsonObject:
         return self.model.template.ident(self.device_id)
 
-    def _summary(self) -> JsonObject:
-        return {
-            self.device_id: {
-                "href": f"{self.device_id}/",
-                "Group": self._group_id(),
-                "Ident": self._ident(),
-            }
-        }
-
-    def _wlan(self) -> JsonObject:
-        tail = self.device_id[-6:].rjust(6, "0")
-        return {
-            "SSID": "MieleLocalSim",
-            "RSSI": -54,
-            "Channel": 6,
-            "IPAddress": self._bind_host,
-            "MACAddress": "00:1D:63:" + ":".join(tail[i : i + 2] for i in (0, 2, 4)),
-            "SecurityMode": "WPA2",
-        }
+    def _listing(self) -> JsonObject:
+        if Variant.EMBEDDED_IDENT in self._variants:
+            return documents.embedded_listing(
+                self.device_id, self._group_id(), self._ident()
+            )
+        return documents.listing(
+            self.device_id, self._group_id(), pairing=not self.paired
+        )
 
     def _group_id(self) -> str:
         credentials = self.credentials
         return "" if credentials is None else credentials.group_id
 
-    def _security(self) -> JsonObject:
-        return {
-            "Pairing": self.paired,
-            "Group": self._group_id(),
-            "Commissioning": {"href": "Commissioning/"},
-        }
-
     async def _commission(self, request: web.BaseRequest) -> web.Response:
-        """Unsigned, unencrypted pairing; only while unpaired or reset."""
+        """Unsigned, unencrypted pairing; only while unpaired, reset or without a key."""
         if request.method != "PUT":
             return plain_response(HTTPStatus.METHOD_NOT_ALLOWED)
         if request.headers.get("Authorization") != _PAIRING_HEADER:
@@ -483,8 +352,9 @@ class SimulatedAppliance:
                 return plain_response(HTTPStatus.BAD_REQUEST)
             pairing = body
         self._pairing, self._forgotten = pairing, None
-        if self._fault is Fault.RESET:
+        if self._fault in FORGETS_PAIRING:
             self._fault = Fault.NONE
+        self._awaiting_confirmation = Variant.WAITING_FOR_APP in self._variants
         self._pairing_changed()
         return plain_response(HTTPStatus.NO_CONTENT)
 
@@ -500,16 +370,8 @@ class SimulatedAppliance:
             return plain_response(HTTPStatus.METHOD_NOT_ALLOWED)
         if _credentials_or_none(document) != credentials:
             return plain_response(HTTPStatus.BAD_REQUEST)
-        return sealed_response(
-            credentials,
-            HTTPStatus.NO_CONTENT,
-            bad_signature=fault is Fault.BAD_SIGNATURE,
-        )
-
-
-async def _never_answer() -> None:
-    """Hold a request forever; it is cancelled when the client hangs up."""
-    await asyncio.get_running_loop().create_future()
+        self._awaiting_confirmation = False
+        return self._sealed(credentials, HTTPStatus.NO_CONTENT, fault)
 
 
 def _credentials_or_none(document: object) -> GroupCredentials | None:
@@ -529,22 +391,3 @@ def _json_or_none(body: bytes) -> object:
         return json.loads(body)
     except ValueError:
         return None
-
-
-def _encode(document: JsonObject) -> bytes:
-    return json.dumps(document, separators=(",", ":")).encode()
-
-
-def _settings() -> JsonObject:
-    return {"Language": "en_GB", "TemperatureUnit": 1, "Volume": 2, "Brightness": 4}
-
-
-def _update() -> JsonObject:
-    return {
-        "NewerAvailable": False,
-        "CurrentVersion": "08.32",
-        "AvailableVersion": "",
-        "Type": "",
-        "ReleaseNotes": "",
-        "UpdateInProgress": False,
-    }

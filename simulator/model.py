@@ -9,6 +9,8 @@ import math
 import time
 from typing import TYPE_CHECKING, Any
 
+from .variants import TIME_FIELDS
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
@@ -17,7 +19,6 @@ if TYPE_CHECKING:
 ON, PROGRAMMED, WAITING, RUNNING, PAUSED, END = 2, 3, 4, 5, 6, 7
 SUPERFREEZING, SUPERCOOLING, BOTH_SUPER = 13, 14, 146
 FULL_REMOTE = 15
-_TIME_FIELDS = ("RemainingTime", "ElapsedTime", "StartTime")
 _COOLING_STATUS = {
     (False, False): RUNNING,
     (True, False): SUPERFREEZING,
@@ -30,19 +31,29 @@ FORBIDDEN = HTTPStatus.FORBIDDEN
 
 
 def _seconds(value: object) -> float:
-    """Convert an ``[hours, minutes]`` time to seconds or raise ValueError."""
+    """
+    Convert a time to seconds or raise ValueError.
+
+    ``[hours, minutes]``, or a plain integer of minutes as some appliances send it
+    (ha-miele-at-lan issue #31: TWD640WP dryer, WWD380 washer).
+    """
+    if type(value) is int and value >= 0:
+        return value * 60.0
     if (
         not isinstance(value, list)
         or len(value) != 2
         or not all(type(part) is int and part >= 0 for part in value)
     ):
-        raise ValueError(f"a time must be [hours, minutes], got {value!r}")
+        raise ValueError(f"a time must be [hours, minutes] or minutes, got {value!r}")
     hours: int = value[0]
     minutes: int = value[1]
     return (hours * 60 + minutes) * 60.0
 
 
-def _hours_minutes(minutes: int) -> list[int]:
+def _like(previous: object, minutes: int) -> int | list[int]:
+    """Return ``minutes`` in the shape of ``previous`` (plain minutes or ``[h, m]``)."""
+    if type(previous) is int:
+        return minutes
     return [minutes // 60, minutes % 60]
 
 
@@ -78,8 +89,8 @@ class ApplianceModel:
         )
         self._clock = clock
         self._state = template.initial_state()
-        self._remaining = _seconds(self._state["RemainingTime"])
-        self._elapsed = _seconds(self._state["ElapsedTime"])
+        self._remaining = _seconds(self._state.get("RemainingTime", 0))
+        self._elapsed = _seconds(self._state.get("ElapsedTime", 0))
         self._anchor: float | None = None
         self._sync_anchor()
 
@@ -91,7 +102,7 @@ class ApplianceModel:
 
     def update(self, fields: Mapping[str, Any]) -> None:
         """Merge ``fields`` into the State; raise ValueError on values a device never sends."""
-        for name in _TIME_FIELDS:
+        for name in TIME_FIELDS:
             if name in fields:
                 _seconds(fields[name])
         if "Status" in fields and type(fields["Status"]) is not int:
@@ -152,8 +163,8 @@ class ApplianceModel:
                 ProgramType=0,
                 ProgramID=0,
                 ProgramPhase=self.template.idle_phase,
-                RemainingTime=[0, 0],
-                ElapsedTime=[0, 0],
+                RemainingTime=_like(self._state.get("RemainingTime"), 0),
+                ElapsedTime=_like(self._state.get("ElapsedTime"), 0),
             )
             return OK
         if action == 3 and self._status == RUNNING:
@@ -207,8 +218,12 @@ class ApplianceModel:
         self._anchor = now
         self._remaining -= step
         self._elapsed += step
-        self._state["RemainingTime"] = _hours_minutes(math.ceil(self._remaining / 60))
-        self._state["ElapsedTime"] = _hours_minutes(math.floor(self._elapsed / 60))
+        state = self._state
+        remaining = math.ceil(self._remaining / 60)
+        state["RemainingTime"] = _like(state.get("RemainingTime"), remaining)
+        state["ElapsedTime"] = _like(
+            state.get("ElapsedTime"), math.floor(self._elapsed / 60)
+        )
         if self._remaining <= 0:
             self._state["Status"] = END
             self._state["ProgramPhase"] = self.template.finish_phase

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from http import HTTPStatus
 import itertools
-import json
 import logging
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -27,6 +26,7 @@ from yarl import URL
 from custom_components.miele_local.miele import crypto
 from custom_components.miele_local.miele.exceptions import MieleSecurityError
 
+from .documents import module_json
 from .history import History
 
 if TYPE_CHECKING:
@@ -203,7 +203,7 @@ class SuperVision:
         except ValueError:
             self.deliveries.append(Delivery(method, url, None))
             return
-        body = b"" if document is None else json.dumps(document).encode()
+        body = b"" if document is None else module_json(document)
         content_type = crypto.CONTENT_TYPE if body else ""
         date = formatdate(usegmt=True)
         signature, ciphertext = crypto.seal_request(

@@ -112,16 +112,46 @@ async def test_pause_resume_and_stop(
     assert available(hass) == {"start": False, "stop": False, "pause": False}
 
 
-async def test_unavailable_without_remote_control(
+async def test_remote_start_off_leaves_only_stop(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: SimulatedAppliance,
     init_integration: MockConfigEntry,
 ) -> None:
-    simulator.update_state(RemoteEnable=[7, 0, 0])
+    """RemoteEnable 0: no start or pause; stop needs no remote control (as the app)."""
+    simulator.update_state(RemoteEnable=[0, 0, 0])
     await poll(hass, freezer)
 
-    assert available(hass) == {"start": False, "stop": False, "pause": False}
+    assert available(hass) == {"start": False, "stop": True, "pause": False}
+
+
+async def test_remote_enable_7_still_allows_remote_start(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The app treats RemoteEnable 7 (bit 0 set) like 15; the appliance decides."""
+    simulator.update_state(RemoteEnable=[7, 0, 0])
+    await poll(hass, freezer)
+    assert available(hass) == {"start": False, "stop": True, "pause": True}
+
+    await press(hass, "pause")
+
+    assert simulator.actions == [{"ProcessAction": 3}]
+
+
+@pytest.mark.parametrize("appliance_type", ["oven"])
+async def test_ovens_only_stop(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The Miele app never starts, pauses or resumes an oven over the State."""
+    entries = er.async_entries_for_config_entry(
+        entity_registry, init_integration.entry_id
+    )
+    assert [entry.entity_id for entry in entries] == [f"{ENTITY}_stop"]
 
 
 async def test_refused_press_is_sent_once(

@@ -146,8 +146,8 @@ async def test_user_errors_then_success(
 @pytest.mark.parametrize(
     ("method", "outcome", "error"),
     [
-        ("get_devices", RuntimeError("boom"), "unknown"),
-        ("get_devices", {}, "cannot_connect"),
+        ("list_devices", RuntimeError("boom"), "unknown"),
+        ("list_devices", [], "cannot_connect"),
     ],
 )
 async def test_user_unexpected_answers(
@@ -235,7 +235,7 @@ async def test_pair_refused_then_reset_reusing_a_known_key(
     }
     choice = {"pairing_key": credentials.group_id}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], choice)
-    assert result["errors"] == {"base": "not_in_setup_mode"}
+    assert result["errors"] == {"base": "already_paired"}
     simulator.set_fault("reset")
     result = await hass.config_entries.flow.async_configure(result["flow_id"], choice)
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -322,7 +322,7 @@ async def test_pair_refused_twice_by_appliance_of_another_household(
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {"pairing_key": "new"}
         )
-        assert result["errors"] == {"base": "not_in_setup_mode"}
+        assert result["errors"] == {"base": "already_paired"}
     assert sim.credentials == OTHER_KEY
 
 

@@ -327,7 +327,7 @@ def test_advertisement_serves_host(host: str, serves: bool) -> None:
     ("fault", "error"),
     [
         ("offline", "cannot_connect"),
-        ("none", "not_in_setup_mode"),  # still paired (to another key): refused
+        ("none", "already_paired"),  # still paired (to another key): refused
     ],
 )
 async def test_pair_again_errors_then_success(

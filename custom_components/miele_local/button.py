@@ -7,58 +7,45 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 
-from .entity import CYCLE_APPLIANCES, MieleEntity
-from .miele.models import ProcessAction, State, Status
+from .entity import MieleEntity
+from .miele.controls import Gate, ProcessControl, control_allowed, process_controls
+from .miele.models import ProcessAction
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import MieleLocalConfigEntry
+    from .coordinator import MieleHubCoordinator, MieleLocalConfigEntry
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
 class MieleButtonEntityDescription(ButtonEntityDescription):
-    """A programme action and the States in which the appliance accepts it."""
+    """A programme action; the library's control gates decide when it is offered."""
 
+    control: ProcessControl
     action: ProcessAction
-    allowed_fn: Callable[[State], bool]
 
 
 BUTTONS: tuple[MieleButtonEntityDescription, ...] = (
     MieleButtonEntityDescription(
-        key="start",
+        key=ProcessControl.START,
         translation_key="start",
-        action=ProcessAction.START,
-        allowed_fn=lambda state: (
-            state.can_start
-            or (state.remote_control_enabled and state.status == Status.PAUSE)
-        ),
+        control=ProcessControl.START,
+        action=ProcessAction.START,  # also resumes a paused programme, as the app
     ),
     MieleButtonEntityDescription(
-        key="stop",
+        key=ProcessControl.STOP,
         translation_key="stop",
+        control=ProcessControl.STOP,
         action=ProcessAction.STOP,
-        allowed_fn=lambda state: (
-            state.remote_control_enabled
-            and state.status
-            in (
-                Status.PROGRAMMED,
-                Status.WAITING_TO_START,
-                Status.RUNNING,
-                Status.PAUSE,
-            )
-        ),
     ),
     MieleButtonEntityDescription(
-        key="pause",
+        key=ProcessControl.PAUSE,
         translation_key="pause",
+        control=ProcessControl.PAUSE,
         action=ProcessAction.PAUSE,
-        allowed_fn=lambda state: state.remote_control_enabled and state.is_running,
     ),
 )
 
@@ -68,12 +55,14 @@ async def async_setup_entry(
     entry: MieleLocalConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the programme buttons of appliances that run programmes."""
+    """Add the programme buttons the appliance's family offers."""
     coordinator = entry.runtime_data.coordinator
-    if coordinator.ident.device_type in CYCLE_APPLIANCES:
-        async_add_entities(
-            MieleButton(coordinator, description) for description in BUTTONS
-        )
+    gates = process_controls(coordinator.ident.device_type)
+    async_add_entities(
+        MieleButton(coordinator, description, gates[description.control])
+        for description in BUTTONS
+        if description.control in gates
+    )
 
 
 class MieleButton(MieleEntity, ButtonEntity):
@@ -81,10 +70,20 @@ class MieleButton(MieleEntity, ButtonEntity):
 
     entity_description: MieleButtonEntityDescription
 
+    def __init__(
+        self,
+        coordinator: MieleHubCoordinator,
+        description: MieleButtonEntityDescription,
+        gate: Gate,
+    ) -> None:
+        """Offer `description`'s action whenever `gate` allows it."""
+        super().__init__(coordinator, description)
+        self._gate = gate
+
     @property
     def available(self) -> bool:
-        """Remote control is enabled and the action makes sense in the current State."""
-        return super().available and self.entity_description.allowed_fn(self.state_data)
+        """The action makes sense in the current State, as the Miele app decides."""
+        return super().available and control_allowed(self._gate, self.state_data)
 
     async def async_press(self) -> None:
         """Send the action once; a refusal or failure raises a translated error."""

@@ -26,11 +26,15 @@ OFF: Final = timedelta(seconds=120)
 PUSHED: Final = timedelta(seconds=300)
 """While pushes arrive, polling is only the safety net behind them."""
 
+BUSY_BACKOFF: Final = timedelta(seconds=30)
+"""After an appliance answered "busy" (503), the next read waits at least this long."""
+
 ENDING_WITHIN: Final = timedelta(minutes=2)
 """Remaining time (whole minutes, rounded up by the appliance) at which the end is imminent."""
 
 _PROGRAMME: Final = frozenset({Status.RUNNING, Status.PAUSE, Status.RINSE_HOLD})
-_ASLEEP: Final = frozenset({None, Status.OFF, Status.NOT_CONNECTED})
+# Status 0 is what a module in deep standby serves (an all-zero sample), never a live status.
+_ASLEEP: Final = frozenset({None, Status.RESERVED, Status.OFF, Status.NOT_CONNECTED})
 # SignalInfo (salt or rinse aid low, ...) can stay up for days: it does not speed polling up.
 
 

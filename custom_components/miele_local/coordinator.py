@@ -14,7 +14,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .advertisement import Diagnosis, async_lookup, diagnose
-from .cadence import poll_interval
+from .cadence import BUSY_BACKOFF, poll_interval
 from .const import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
@@ -22,11 +22,13 @@ from .const import (
     LOGGER,
     OFF_CONFIRM_DELAY,
     READ_NOW_COOLDOWN,
+    WAKE_DELAY,
     setup_budget,
 )
 from .miele.codes import UnknownCodes
 from .miele.exceptions import (
     MieleAuthError,
+    MieleBusyError,
     MieleConnectionError,
     MieleError,
     MieleSecurityError,
@@ -55,6 +57,10 @@ class MieleRuntimeData:
 
 
 type MieleLocalConfigEntry = ConfigEntry[MieleRuntimeData]
+
+
+class ApplianceBusyError(UpdateFailed):
+    """The appliance answered "busy" (HTTP 503) after the manager's retries."""
 
 
 def pairing_lost_issue_id(entry_id: str) -> str:
@@ -93,6 +99,9 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         self._cancel_off_confirmation: CALLBACK_TYPE | None = None
         self.unknown_codes = UnknownCodes(entry.title)
         self._push_active = False
+        self._busy = False
+        self.in_deep_standby = False
+        """The last State read was the blank sample of a module in deep standby."""
         self._follow(None)
 
     @property
@@ -142,12 +151,37 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         self.ident = await self._read(lambda: self.client.get_ident(self.device_id))
 
     async def _async_update_data(self) -> State:
-        """Read State; an "off" right after an active state is confirmed shortly after."""
-        state = await self._read(lambda: self.client.get_state(self.device_id))
+        """
+        Read State; odd samples never replace what the appliance really reported.
+
+        A first "busy" answer keeps the last State and reads again `BUSY_BACKOFF` later
+        (only a second one in a row fails); the blank sample of a module in deep standby
+        keeps the last State; an "off" right after an active state is confirmed shortly after.
+        """
+        try:
+            state = await self._read(lambda: self.client.get_state(self.device_id))
+        except ApplianceBusyError:
+            if self.data is None or self._busy:
+                raise
+            self._busy = True
+            LOGGER.debug("%s: busy, reading again later", self.name)
+            self._back_off()
+            return self.data
+        self._busy = False
+        self.in_deep_standby = state.is_blank
+        if state.is_blank and self.data is not None:
+            LOGGER.debug("%s: blank standby sample, keeping the last State", self.name)
+            return self.data
         self.unknown_codes.check(self.ident.device_type, state)
         state = self._filter_spurious_off(state)
         self._follow(state)
         return state
+
+    def _back_off(self) -> None:
+        """Read no sooner than `BUSY_BACKOFF` from now."""
+        interval = max(self.update_interval or BUSY_BACKOFF, BUSY_BACKOFF)
+        self.update_interval = interval
+        self.manager.set_poll_interval(self.device_id, interval.total_seconds())
 
     def _filter_spurious_off(self, state: State) -> State:
         """
@@ -235,6 +269,12 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
                 translation_key="cannot_connect",
                 translation_placeholders=placeholders,
             ) from err
+        except MieleBusyError as err:
+            raise ApplianceBusyError(
+                translation_domain=DOMAIN,
+                translation_key="busy",
+                translation_placeholders=placeholders,
+            ) from err
         except MieleSecurityError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -287,7 +327,15 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     async def async_send_action(self, payload: Mapping[str, int]) -> None:
-        """Send one action exactly once, then read State at once; failures become translated errors."""
+        """
+        Send one action exactly once, then read State at once; failures become translated errors.
+
+        A module whose last sample was the deep-standby blank answers writes with 500 until
+        woken, so it is woken first (a wake-up changes nothing on the appliance) and the
+        action is still sent only once.
+        """
+        if self.in_deep_standby:
+            await self._async_wake_for_action()
         try:
             await self.manager.execute_once(
                 self.device_id, lambda: self.client.send_action(self.device_id, payload)
@@ -305,3 +353,15 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
                 translation_placeholders={"name": self.config_entry.title},
             ) from err
         await self.async_read_now()
+
+    async def _async_wake_for_action(self) -> None:
+        """Wake a module in deep standby before an action; its answer is not the action's."""
+        try:
+            await self.manager.execute_once(
+                self.device_id, lambda: self.client.wake(self.device_id)
+            )
+        except MieleError as err:
+            LOGGER.debug("%s: wake-up before an action failed: %s", self.name, err)
+            return
+        self.in_deep_standby = False
+        await asyncio.sleep(WAKE_DELAY)

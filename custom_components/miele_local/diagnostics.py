@@ -1,6 +1,10 @@
 """
 Diagnostics: the entry, the appliance's Ident and State, unknown codes, connection health.
 
+What shortens a field report is included too: the shape of the last State (JSON types,
+never values), the Wi-Fi module's type and firmware, and how many empty answers to writes
+came signed and unsigned.
+
 The group key, the GroupID and the serial number (FabNumber, also the appliance id) never
 appear. An entry that failed to load still downloads what is known: its redacted data and
 why setup failed.
@@ -8,7 +12,9 @@ why setup failed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
+import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +87,15 @@ def _appliance(runtime: MieleRuntimeData) -> dict[str, Any]:
     return {
         "ident": async_redact_data(dict(coordinator.ident.raw), TO_REDACT),
         "state": None if coordinator.data is None else thawed(coordinator.data.raw),
+        "state_shape": None
+        if coordinator.data is None
+        else json_shape(coordinator.data.raw),
+        "module": {
+            "tech_type": coordinator.ident.xkm_tech_type,
+            "release_version": coordinator.ident.xkm_release_version,
+            "protocol_version": coordinator.ident.protocol_version,
+        },
+        "no_content_answers": asdict(coordinator.client.no_content_answers),
         "unknown_codes": coordinator.unknown_codes.as_dict(),
         "health": asdict(coordinator.health),
         "push": runtime.push.diagnostics(),
@@ -88,6 +103,26 @@ def _appliance(runtime: MieleRuntimeData) -> dict[str, Any]:
         if evidence is None
         else redact_evidence(evidence, coordinator.profile.credentials.group_id),
     }
+
+
+def json_shape(value: object) -> Any:
+    """Return the JSON type of `value`, fields and items by name, never a value."""
+    if isinstance(value, Mapping):
+        return {str(key): json_shape(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        shapes = (json_shape(item) for item in value)
+        kinds = sorted({k if isinstance(k, str) else json.dumps(k) for k in shapes})
+        return f"list[{len(value)}: {', '.join(kinds) or 'empty'}]"
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+_JSON_TYPES: dict[type, str] = {
+    bool: "bool",
+    int: "int",
+    float: "float",
+    str: "str",
+    type(None): "null",
+}
 
 
 def _redact_serial(data: dict[str, Any], fab_number: str | None) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .miele.extended_state import hob_zones
+
 if TYPE_CHECKING:
     from .miele.models import Ident, State
 
@@ -53,7 +55,8 @@ def zone_count(ident: Ident, state: State) -> int:
     Return the number of cooking zones of a hob.
 
     From its TechType as core does (four unless known to be larger), or more when the
-    State reports more zones.
+    State reports more zones: in ``PlateStep``, or in ``ExtendedState`` (8000-series
+    hobs send only that).
     """
     tech_type = (ident.tech_type or "").replace(" ", "").upper()
     by_type = next(
@@ -65,7 +68,9 @@ def zone_count(ident: Ident, state: State) -> int:
         DEFAULT_ZONES,
     )
     reported = len(state.plate_steps or ())
-    return min(max(by_type, reported), MAX_ZONES)
+    extended = hob_zones(state.raw.get("ExtendedState"))
+    announced = 0 if extended is None else extended.count or 0
+    return min(max(by_type, reported, announced), MAX_ZONES)
 
 
 def power_level_key(code: int | None, booster: int | None) -> str | None:

@@ -44,7 +44,7 @@ from .miele.exceptions import (
     MieleError,
     MieleProtocolError,
 )
-from .miele.models import DeviceType, Ident
+from .miele.models import DeviceType, Ident, Status
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -116,12 +116,42 @@ def _client(
 async def async_read_ident(
     hass: HomeAssistant, host: str, credentials: GroupCredentials
 ) -> Ident:
-    """Identify the (first) appliance at `host` with signed reads using `credentials`."""
+    """
+    Identify the (first) appliance at `host` with signed reads using `credentials`.
+
+    Two reads: the `/Devices/` listing (links on real modules) and that appliance's Ident.
+    """
     client = _client(hass, host, credentials)
-    devices = await client.get_devices()
-    if not devices:
+    device_ids = await client.list_devices()
+    if not device_ids:
         raise MieleProtocolError("no appliance listed")
-    return await client.get_ident(next(iter(devices)))
+    return await client.get_ident(device_ids[0])
+
+
+async def async_confirm_if_waiting(
+    hass: HomeAssistant, host: str, credentials: GroupCredentials, device_id: str
+) -> bool:
+    """
+    Send the signed commissioning confirmation to an appliance left waiting for it.
+
+    Some appliances stay in Status 12 ("waiting for app") after commissioning until the
+    pairing body arrives again, signed. One State read tells; the confirmation repeats the
+    same body, so sending it is harmless. Returns whether it was sent. A failure is logged
+    and left to the user: the appliance is paired either way.
+    """
+    client = _client(hass, host, credentials)
+    try:
+        state = await client.get_state(device_id)
+        if state.status != Status.SERVICE:  # 12: "waiting for app" right after pairing
+            return False
+        await client.confirm_commissioning()
+    except MieleError as err:
+        LOGGER.warning(
+            "Could not confirm the pairing of the appliance at %s: %s", host, err
+        )
+        return False
+    LOGGER.debug("Confirmed the pairing of the appliance at %s", host)
+    return True
 
 
 async def async_commission(
@@ -155,7 +185,7 @@ def error_key(err: Exception) -> str:
     if isinstance(err, MieleAuthError):
         return "invalid_auth"
     if isinstance(err, MieleCommissioningError):
-        return "not_in_setup_mode"
+        return "already_paired" if err.status == 403 else "not_in_setup_mode"
     if isinstance(err, MieleError):
         return "cannot_connect"
     LOGGER.exception("Unexpected error while talking to the appliance")
@@ -197,6 +227,7 @@ async def async_pair_again(hass: HomeAssistant, entry: ConfigEntry) -> Ident:
     ident = await async_read_ident(hass, host, credentials)
     if ident.fab_number != fab_number:
         raise WrongApplianceError("another appliance answers at this address")
+    await async_confirm_if_waiting(hass, host, credentials, fab_number)
     return ident
 
 
@@ -240,8 +271,10 @@ class Commissioning:
                 raise
             commissioned = self._commissioned = chosen
         try:
-            return commissioned, await async_read_ident(hass, host, commissioned)
+            ident = await async_read_ident(hass, host, commissioned)
         except MieleAuthError:
             # The appliance was reset again meanwhile: commission on the next submit.
             self._commissioned = None
             raise
+        await async_confirm_if_waiting(hass, host, commissioned, ident.fab_number)
+        return commissioned, ident

@@ -19,7 +19,7 @@ from .entity import (
     MieleSensorEntityDescription,
     for_types,
 )
-from .miele.extended_state import hob_zone_boosters
+from .miele.extended_state import hob_zones
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -110,10 +110,13 @@ def _has_zone(zone: int) -> ExistsFn:
 
 def _plate_step(zone: int) -> Callable[[State, Ident], str | None]:
     def value(state: State, _ident: Ident) -> str | None:
-        boosters = hob_zone_boosters(state.raw.get("ExtendedState"))
-        return hob.power_level_key(
-            _zone(state.plate_steps, zone), _zone(boosters, zone)
-        )
+        extended = hob_zones(state.raw.get("ExtendedState"))
+        level = _zone(state.plate_steps, zone)
+        if extended is None:
+            return hob.power_level_key(level, None)
+        if level is None:  # 8000-series hobs report their zones only here
+            level = _zone(extended.levels, zone)
+        return hob.power_level_key(level, _zone(extended.boosters, zone))
 
     return value
 

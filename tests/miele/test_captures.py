@@ -2,14 +2,13 @@
 Real captured States: the parser reads them as the appliance meant, and the simulator's
 templates carry them unchanged.
 
-Each capture in tests/fixtures/captures/ names its public source.
+Each capture (simulator/fixtures/<appliance>/capture.json) names its public source.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,17 +20,15 @@ from custom_components.miele_local.miele.models import (
     State,
     Status,
 )
-from simulator.appliances import APPLIANCES
-
-CAPTURES = Path(__file__).parent.parent / "fixtures" / "captures"
+from simulator.appliances import APPLIANCES, FIXTURES
 
 
 def _load(name: str) -> dict[str, Any]:
-    capture: dict[str, Any] = json.loads((CAPTURES / f"{name}.json").read_text())
+    capture: dict[str, Any] = json.loads((FIXTURES / name / "capture.json").read_text())
     return capture
 
 
-ALL = sorted(path.stem for path in CAPTURES.glob("*.json"))
+ALL = sorted(path.parent.name for path in FIXTURES.glob("*/capture.json"))
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -50,7 +47,7 @@ def test_simulator_template_carries_the_capture(name: str) -> None:
 
 
 def test_washer_running_cottons() -> None:
-    state = State.from_json(_load("washer_wec395")["state"])
+    state = State.from_json(_load("washer")["state"])
     assert state.status is Status.RUNNING
     assert state.program_type is ProgramType.PROGRAM
     assert state.program_id == 1
@@ -70,7 +67,7 @@ def test_washer_running_cottons() -> None:
 
 
 def test_oven_off_reports_no_light() -> None:
-    state = State.from_json(_load("oven_h7464bpx_off")["state"])
+    state = State.from_json(_load("oven_off")["state"])
     assert state.status is Status.OFF
     assert state.light == 0  # neither on (1) nor off (2): nothing to switch while off
     assert state.temperatures == (None, None, None)
@@ -79,7 +76,7 @@ def test_oven_off_reports_no_light() -> None:
 
 
 def test_hob_with_four_cool_zones() -> None:
-    state = State.from_json(_load("hob_induction_4_zones")["state"])
+    state = State.from_json(_load("hob")["state"])
     assert state.status is Status.OFF
     assert state.plate_steps == (0, 0, 0, 0)
     assert state.plate_remaining_heat == (0, 0, 0, 0)
@@ -88,7 +85,7 @@ def test_hob_with_four_cool_zones() -> None:
 
 
 def test_fridge_freezer_two_zones() -> None:
-    state = State.from_json(_load("fridge_freezer_kfn37452")["state"])
+    state = State.from_json(_load("fridge_freezer_ek044w")["state"])
     assert state.status is Status.RUNNING
     assert state.target_temperatures == (4.0, -18.0)
     assert state.temperatures == (4.0, -18.0, None)

@@ -24,7 +24,12 @@ from aiohttp import web
 import pytest
 
 from custom_components.miele_local.miele import crypto
-from custom_components.miele_local.miele.client import MieleClient
+from custom_components.miele_local.miele.client import (
+    MieleClient,
+    NoContentCounts,
+    SignedReply,
+    _Reply,
+)
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from custom_components.miele_local.miele.exceptions import (
     MieleAuthError,
@@ -172,10 +177,9 @@ class FakeAppliance:
         return response
 
 
-@pytest.fixture
-async def appliance() -> AsyncIterator[FakeAppliance]:
-    """A FakeAppliance listening on 127.0.0.1 (random port)."""
-    fake = FakeAppliance()
+@asynccontextmanager
+async def serving(fake: FakeAppliance) -> AsyncIterator[FakeAppliance]:
+    """Serve ``fake`` on 127.0.0.1 (random port) while the context lasts."""
     server = web.Server(fake.handle)
     runner = web.ServerRunner(server)
     await runner.setup()
@@ -183,8 +187,17 @@ async def appliance() -> AsyncIterator[FakeAppliance]:
     await site.start()
     port = runner.addresses[0][1]
     fake.host = f"127.0.0.1:{port}"
-    yield fake
-    await runner.cleanup()
+    try:
+        yield fake
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def appliance() -> AsyncIterator[FakeAppliance]:
+    """A FakeAppliance listening on 127.0.0.1 (random port)."""
+    async with serving(FakeAppliance()) as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -396,9 +409,11 @@ async def test_wrong_key_gets_403(
 async def test_other_statuses_are_response_errors(
     appliance: FakeAppliance, client: MieleClient, status: int
 ) -> None:
+    """A 404 to a generic signed GET stays a response error (unsupported path)."""
     appliance.routes["GET", "/Devices/"] = Reply(status=status, sign="none")
     with pytest.raises(MieleResponseError) as err:
-        await client.get_devices()
+        await client.get_json("/Devices/")
+    assert type(err.value) is MieleResponseError
     assert err.value.status == status
     assert f"{appliance.host}/Devices/" in str(err.value)
 
@@ -645,8 +660,9 @@ async def test_action_error_entry(
     [
         (Reply(status=403, sign="none"), MieleAuthError),
         (Reply(status=500, sign="none"), MieleResponseError),
-        (Reply(status=204, sign="none"), MieleSecurityError),
+        (Reply(status=200, body=b"[]", sign="none"), MieleSecurityError),
         (Reply(status=204, sign="tampered"), MieleSecurityError),
+        (Reply(status=204, sign="malformed"), MieleSecurityError),
         (Reply(body=b"[{"), MieleProtocolError),
         (Reply(delay=0.4), MieleTimeoutError),
     ],
@@ -663,6 +679,43 @@ async def test_failed_actions_are_never_retried(
         await client.stop(DEVICE)
     await asyncio.sleep(0)
     assert len(appliance.seen) == 1
+    assert client.no_content_answers == NoContentCounts(signed=0, unsigned=0)
+
+
+async def test_empty_unsigned_204_to_a_write_is_accepted_and_counted(
+    appliance: FakeAppliance, client: MieleClient
+) -> None:
+    """Modules may leave a 204 unsigned: a write takes it as accepted, unverified."""
+    supervision = f"/Devices/{DEVICE}/SuperVision"
+    appliance.routes["PUT", f"/Devices/{DEVICE}/State"] = Reply(204, sign="none")
+    appliance.routes["PUT", supervision] = Reply(204, sign="none")
+    await client.stop(DEVICE)
+    assert await client.send_signed("PUT", supervision, {"a": 1}) == SignedReply(
+        204, None, None
+    )
+    assert client.no_content_answers == NoContentCounts(signed=0, unsigned=2)
+    appliance.routes["PUT", f"/Devices/{DEVICE}/State"] = Reply(204)
+    await client.stop(DEVICE)
+    assert client.no_content_answers == NoContentCounts(signed=1, unsigned=2)
+    # A read still needs a signature, even for an empty 204.
+    appliance.routes["GET", supervision] = Reply(204, sign="none")
+    with pytest.raises(MieleSecurityError, match="not signed"):
+        await client.get_json(supervision)
+    assert client.no_content_answers == NoContentCounts(signed=1, unsigned=2)
+    assert [seen.method for seen in appliance.seen] == ["PUT"] * 3 + ["GET"]
+
+
+def test_unsigned_204_with_a_body_is_refused() -> None:
+    """
+    Only an empty unsigned 204 passes; one with a body is refused like any unsigned 2xx.
+
+    HTTP clients drop the body of a 204 on the wire, so the answer is built here.
+    """
+    client = MieleClient("127.0.0.1", CREDS)
+    reply = _Reply(204, crypto.CONTENT_TYPE, formatdate(usegmt=True), None, b"x" * 16)
+    with pytest.raises(MieleSecurityError, match="not signed"):
+        client._open_write(f"/Devices/{DEVICE}/State", reply, "refused the write")
+    assert client.no_content_answers == NoContentCounts(signed=0, unsigned=0)
 
 
 @pytest.mark.parametrize(
@@ -865,7 +918,13 @@ async def test_simulator_reads(
     assert state.can_start
     settings = await client.get_json(f"/Devices/{simulator.device_id}/Settings")
     assert isinstance(settings, dict)
-    assert [record.status for record in simulator.requests] == [200] * 4
+    assert {record.status for record in simulator.requests} == {200}
+    base = f"/Devices/{simulator.device_id}/"
+    paths = [record.path for record in simulator.requests]
+    assert paths[0] == "/Devices/"
+    assert paths[-3:] == [f"{base}Ident", f"{base}State", f"{base}Settings"]
+    # A listing of links costs one Ident read per appliance; an embedded Ident none.
+    assert paths[1:-3] in ([], [f"{base}Ident"])
 
 
 async def test_simulator_start_is_sent_once(

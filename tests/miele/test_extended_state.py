@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.miele_local.miele.extended_state import hob_zone_boosters
+from custom_components.miele_local.miele.extended_state import (
+    hob_zone_boosters,
+    hob_zones,
+)
 
 CAPTURES = json.loads(
     (
@@ -45,3 +48,40 @@ def test_booster_levels(flags: int) -> None:
 @pytest.mark.parametrize("value", [None, 17, "", "0D00", "zz" * 62, "0" * 61])
 def test_no_blob(value: object) -> None:
     assert hob_zone_boosters(value) is None
+
+
+# A five-zone KM8684 (8000 series, no PlateStep in its State) while cooking, as published
+# with ha-miele-at-lan's hob tests: zone 1 residual heat (0x66), zone 2 level 7 (0x0D) with
+# a pot on it (flags 0x08), zone 3 residual heat (0x65).
+KM8684_ACTIVE = (
+    "050000000200100B6600000D080065000000000000000000000000000000000001"
+    "0000000000000000000000000000000000000000000000000100000000FF000000"
+    "4925000000000000020A191A1A0000000000000000000000000000000000000000"
+    "000000001A00"
+)
+
+
+def test_km8684_zones_only_in_extended_state() -> None:
+    zones = hob_zones(KM8684_ACTIVE)
+    assert zones is not None
+    assert zones.count == 5
+    assert zones.levels[:5] == (0x66, 0x0D, 0x65, 0, 0)
+    assert zones.boosters == (0, 0, 0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("byte7", "count"), [(0x08, 4), (0x0B, 5), (0x0C, 6), (0, None), (0x0E, None)]
+)
+def test_zone_count_from_byte_7(byte7: int, count: int | None) -> None:
+    blob = bytearray(62)
+    blob[7] = byte7
+    zones = hob_zones(blob.hex())
+    assert zones is not None
+    assert zones.count == count
+
+
+def test_real_kmda7876_captures_name_four_zones() -> None:
+    for capture in CAPTURES.values():
+        zones = hob_zones(capture)
+        assert zones is not None
+        assert zones.count == 4

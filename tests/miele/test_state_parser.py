@@ -3,7 +3,8 @@
 
 ``_reference_state`` is the pre-issue-13 parser, kept here verbatim as the oracle (tests only):
 the lean parser must give the same fields, of the same types, and the same ``raw`` content,
-now deeply read-only.
+now deeply read-only. One later change is in the oracle too: a time may be a plain integer
+of minutes (some appliances send ``"RemainingTime": 10``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def _ints(value: object) -> tuple[int, ...] | None:
 
 
 def _duration(value: object) -> timedelta | None:
+    if (minutes := _int(value)) is not None:  # plain minutes (added after issue 13)
+        return timedelta(minutes=minutes) if 0 <= minutes <= 65535 else None
     parts = _ints(value)
     if parts is None or len(parts) != 2 or min(parts) < 0 or max(parts) > 65535:
         return None
@@ -140,7 +143,10 @@ def assert_equivalent(document: dict[str, Any]) -> None:
 
 CAPTURED = [
     pytest.param(WASHER_STATE, id="protocol-washer"),
-    *(pytest.param(t.state, id=f"simulator-{t.name}") for t in APPLIANCES.values()),
+    *(
+        pytest.param(t.initial_state(), id=f"simulator-{t.name}")
+        for t in APPLIANCES.values()
+    ),
 ]
 
 

@@ -30,10 +30,11 @@ async def test_devices_lists_the_appliance_keyed_by_fab_number(session, creds, w
     assert list(devices) == [washer.device_id]
     assert len(washer.device_id) == 12
     assert washer.device_id.isdigit()
-    entry = devices[washer.device_id]
-    assert entry["Ident"]["DeviceIdentLabel"]["FabNumber"] == washer.device_id
-    assert entry["Ident"]["DeviceType"] == 1
-    assert entry["Group"] == creds.group_id
+    assert devices[washer.device_id] == {
+        "href": f"{washer.device_id}/",
+        "Group": creds.group_id,
+        "Pairing": False,
+    }
 
 
 async def test_ident_state_and_settings(session, creds, washer):

@@ -12,6 +12,7 @@ from custom_components.miele_local.miele.credentials import GroupCredentials
 from custom_components.miele_local.miele.exceptions import MieleSecurityError
 from simulator import Fault, RequestRecord, SimulatedAppliance
 from simulator.device import GARBAGE
+from simulator.mdns import txt_record
 from tests.simulator.rawclient import RawResponse, send
 
 PAIRING = {"Authorization": "MielePairing:Pairing"}
@@ -225,3 +226,88 @@ async def test_reset_then_commissioning_makes_the_new_key_the_pairing(
     assert sim.credentials == new
     assert (await get_state(session, sim, new)).status == 200
     assert (await get_state(session, sim, creds)).status == 403
+
+
+async def test_no_key_answers_404_to_signed_requests_and_opens_commissioning(
+    session, creds, sim
+):
+    changes: list[bool] = []
+    sim.pairing_listeners.append(lambda: changes.append(sim.paired))
+    sim.set_fault("no_key")
+    assert sim.credentials is None
+    assert txt_record(sim)["group"] == ""
+    for path in ("/Devices/", f"/Devices/{sim.device_id}/State"):
+        answer = await send(session, sim.host, creds, "GET", path)
+        assert answer.status == 404
+        assert "X-Signature" not in answer.headers
+    assert (await put(session, sim, creds, {"ProcessAction": 3})).status == 404
+    assert (await send(session, sim.host, None, "GET", "/")).status == 401
+    sim.set_fault("reset")  # forgotten either way: the pairing does not flicker
+    sim.set_fault("no_key")
+    sim.set_fault("none")
+    assert sim.credentials == creds
+    assert changes == [False, True]
+    assert (await get_state(session, sim, creds)).status == 200
+
+
+async def test_no_key_commissioning_makes_the_new_key_the_pairing(session, sim):
+    sim.set_fault("no_key")
+    new = GroupCredentials.generate()
+    body = {"GroupID": new.group_id, "GroupKey": new.group_key_hex}
+    path = "/Security/Commissioning/"
+    answer = await send(session, sim.host, None, "PUT", path, body, headers=PAIRING)
+    assert answer.status == 204
+    assert sim.fault is Fault.NONE
+    assert txt_record(sim)["group"] == new.group_id
+    assert (await get_state(session, sim, new)).status == 200
+
+
+async def test_deep_standby_serves_an_all_zero_state_until_woken(session, creds):
+    async with SimulatedAppliance(
+        "hob_extended", credentials=creds, wake_delay=0.2
+    ) as sim:
+        sim.set_fault("deep_standby")
+        state = (await get_state(session, sim, creds)).json(creds)
+        assert state.keys() == sim.state.keys()
+        assert state["StandbyState"] == 0
+        assert state["Status"] == 0
+        assert state["RemoteEnable"] == [0, 0, 0]
+        assert state["SignalDoor"] is False
+        assert set(state["ExtendedState"]) == {"0"}
+        ident = f"/Devices/{sim.device_id}/Ident"
+        assert (await send(session, sim.host, creds, "GET", ident)).status == 200
+        assert (await put(session, sim, creds, {"Light": 1})).status == 500
+        woken = await put(session, sim, creds, {"DeviceAction": 2})
+        assert woken.status == 204
+        assert woken.plaintext(creds) == b""
+        assert (await get_state(session, sim, creds)).json(creds)["Status"] == 0
+        await asyncio.sleep(0.25)
+        assert (await get_state(session, sim, creds)).json(creds) == sim.state
+        assert sim.fault is Fault.NONE
+        assert sim.actions == [{"DeviceAction": 2}]
+
+
+async def test_busy_answers_503_to_signed_requests_only(session, creds, sim):
+    sim.set_fault("busy")
+    assert (await get_state(session, sim, creds)).status == 503
+    assert (await put(session, sim, creds, {"ProcessAction": 3})).status == 503
+    assert (await send(session, sim.host, None, "GET", "/")).status == 401
+    sim.set_fault("none")
+    assert (await get_state(session, sim, creds)).status == 200
+    assert sim.actions == []
+
+
+async def test_busy_silent_holds_signed_requests_but_answers_unsigned(
+    session, creds, sim
+):
+    sim.set_fault("busy_silent")
+    held = asyncio.create_task(get_state(session, sim, creds, limit=0.5))
+    await asyncio.sleep(0.05)
+    assert (await send(session, sim.host, None, "GET", "/")).status == 401
+    with pytest.raises(TimeoutError):
+        await held
+    assert sim.overlapping_requests == 0
+    sim.set_fault("none")
+    assert (await get_state(session, sim, creds)).status == 200
+    path = f"/Devices/{sim.device_id}/State"
+    assert RequestRecord("GET", path, None) in sim.requests

@@ -140,6 +140,9 @@ def test_types_without_programme_never_count_down(name: str) -> None:
         {"ElapsedTime": "0:10"},
         {"StartTime": [0, -1]},
         {"RemainingTime": [0, True]},
+        {"RemainingTime": -1},
+        {"ElapsedTime": True},
+        {"StartTime": 1.5},
         {"Status": "5"},
         {"Note": object()},
     ],
@@ -149,6 +152,19 @@ def test_update_refuses_values_a_device_never_sends(fields: dict[str, Any]) -> N
     with pytest.raises(ValueError, match=r"\w"):
         model.update(fields)
     assert model.state["Status"] == 5
+
+
+def test_plain_minutes_count_down_and_stop_in_their_own_shape() -> None:
+    """Plain integers of minutes (ha-miele-at-lan #31) are kept as integers."""
+    model, clock = make("washer", speed=60.0)
+    model.update({"RemainingTime": 10, "ElapsedTime": 79, "StartTime": 0})
+    clock.now += 3  # three simulated minutes
+    state = model.state
+    assert (state["RemainingTime"], state["ElapsedTime"]) == (7, 82)
+    assert state["StartTime"] == 0
+    assert model.apply({"ProcessAction": 2}) == OK
+    state = model.state
+    assert (state["RemainingTime"], state["ElapsedTime"], state["Status"]) == (0, 0, 2)
 
 
 def test_update_merges_new_fields() -> None:

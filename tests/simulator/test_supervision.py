@@ -145,6 +145,7 @@ async def test_pushes_every_state_change_to_state_subscribers(
 ) -> None:
     """Probes first, then one signed, encrypted post per change; other resources get none."""
     received: list[tuple[str, str, dict[str, object]]] = []
+    bodies: list[bytes] = []
 
     async def handle(request: web.BaseRequest) -> web.Response:
         _, signature = crypto.parse_authorization(request.headers.get("Authorization"))
@@ -159,6 +160,7 @@ async def test_pushes_every_state_change_to_state_subscribers(
             signature,
             await request.read(),
         )
+        bodies.append(body)
         received.append(
             (request.method, request.headers["Host"], json.loads(body or b"{}"))
         )
@@ -190,6 +192,8 @@ async def test_pushes_every_state_change_to_state_subscribers(
     assert push["Resource"] == f"/Devices/{washer.device_id}/State/"
     assert isinstance(push["Content"], dict)
     assert push["Content"]["Status"] == 6
+    assert bodies[2].startswith(b'{\n\t"Host":"Miele-')  # the modules' layout
+    assert b'\n\t"Content":{\n\t\t"Status":6,' in bodies[2]
     assert [d.status for d in washer.supervision.deliveries] == [204] * 4
 
 

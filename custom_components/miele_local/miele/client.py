@@ -2,8 +2,10 @@
 Typed async client for one Miele appliance host over an injected ``aiohttp`` session.
 
 Every request is signed and every response signature is verified before its body is
-parsed. The client never retries, and stops aiohttp's own re-send of a failed PUT: an
-action is sent at most once.
+parsed; the one exception is an empty 204 without ``X-Signature`` to a write, accepted
+unverified (there is nothing to decrypt, and no capture shows whether modules sign them),
+and counted in :attr:`MieleClient.no_content_answers`. The client never retries, and stops
+aiohttp's own re-send of a failed PUT: an action is sent at most once.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from . import crypto
 from .credentials import GroupCredentials, validate_device_id, validate_host
 from .exceptions import (
     MieleAuthError,
+    MieleBusyError,
     MieleCommissioningError,
     MieleConfigError,
     MieleConnectionError,
@@ -70,6 +73,14 @@ class SignedReply:
     status: int
     location: str | None
     document: object
+
+
+@dataclass(frozen=True, slots=True)
+class NoContentCounts:
+    """How many 204 answers to writes came signed and verified, and how many unsigned."""
+
+    signed: int
+    unsigned: int
 
 
 class _NotResentError(aiohttp.ClientConnectionError):
@@ -124,11 +135,18 @@ class MieleClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._max_response_bytes = max_response_bytes
         self._limiter = limiter
+        self._signed_no_content = 0
+        self._unsigned_no_content = 0
 
     @property
     def group_id(self) -> str:
         """The GroupID this client signs with (sent in clear, but kept out of logs)."""
         return self._credentials.group_id
+
+    @property
+    def no_content_answers(self) -> NoContentCounts:
+        """Counts of the 204 answers to writes so far, signed (verified) and unsigned."""
+        return NoContentCounts(self._signed_no_content, self._unsigned_no_content)
 
     def __repr__(self) -> str:
         return f"MieleClient(host={self.host!r}, group_id={self.group_id!r})"
@@ -152,29 +170,49 @@ class MieleClient:
 
     # Reads
 
+    async def list_devices(self) -> list[str]:
+        """Return the ids (FabNumbers) of the appliances behind this host, in listing order."""
+        return list(await self._listing())
+
     async def get_devices(self) -> dict[str, Ident]:
         """
         Return the appliances behind this host, keyed by their id (FabNumber).
 
-        Each entry is either the Ident itself or a summary carrying it under ``Ident``
-        (``{"href": ..., "Group": ..., "Ident": {...}}``).
+        Modules list each appliance as a link (``{"href": "<id>/", "Group": ...,
+        "Pairing": false}``): its Ident is then read from ``/Devices/{id}/Ident``. An entry
+        that carries the Ident under ``Ident``, or is the Ident itself, is used as it is.
         """
-        data = await self.get_json("/Devices/")
-        if not isinstance(data, dict):
-            raise MieleProtocolError(f"{self.host}/Devices/: not a JSON object")
         devices: dict[str, Ident] = {}
-        for device_id, entry in data.items():
-            ident = entry.get("Ident", entry) if isinstance(entry, dict) else entry
+        for device_id, entry in (await self._listing()).items():
+            if isinstance(entry, dict) and "Ident" not in entry and "href" in entry:
+                devices[device_id] = await self.get_ident(device_id)
+                continue
+            embedded = entry.get("Ident", entry) if isinstance(entry, dict) else entry
             try:
-                devices[validate_device_id(device_id)] = Ident.from_json(ident)
+                devices[device_id] = Ident.from_json(embedded)
             except MieleError as err:
                 raise MieleProtocolError(f"{self.host}/Devices/: {err}") from None
         return devices
 
+    async def _listing(self) -> dict[str, object]:
+        """Return the entries of ``/Devices/`` keyed by their validated id."""
+        path = "/Devices/"
+        data = self._json(path, await self._get_verified(path, True))
+        if not isinstance(data, dict):
+            raise MieleProtocolError(f"{self.host}{path}: not a JSON object")
+        listing: dict[str, object] = {}
+        for device_id, entry in data.items():
+            try:
+                listing[validate_device_id(device_id)] = entry
+            except MieleError as err:
+                raise MieleProtocolError(f"{self.host}{path}: {err}") from None
+        return listing
+
     async def get_ident(self, device_id: str) -> Ident:
         """Return the identity of one appliance."""
         path = f"/Devices/{validate_device_id(device_id)}/Ident"
-        return self._parse(Ident.from_json, await self.get_json(path), path)
+        data = self._json(path, await self._get_verified(path, True))
+        return self._parse(Ident.from_json, data, path)
 
     async def get_state(self, device_id: str) -> State:
         """
@@ -184,7 +222,7 @@ class MieleClient:
         path, the (immutable) State parsed from it is returned again.
         """
         path = f"/Devices/{validate_device_id(device_id)}/State"
-        body = await self._get_verified(path)
+        body = await self._get_verified(path, True)
         last = self._last_state
         if last is not None and last[0] == path and last[1] == body:
             return last[2]
@@ -199,10 +237,15 @@ class MieleClient:
     async def get_json(self, path: str) -> object:
         """Send a signed GET of ``path`` (starting with ``/``) and return the verified JSON."""
         _validate_path(path)
-        return self._json(path, await self._get_verified(path))
+        return self._json(path, await self._get_verified(path, False))
 
-    async def _get_verified(self, path: str) -> bytes:
-        """Send a signed GET of a valid ``path``; return the verified, decrypted body."""
+    async def _get_verified(self, path: str, document: bool) -> bytes:
+        """
+        Send a signed GET of a valid ``path``; return the verified, decrypted body.
+
+        ``document``: ``path`` is one every paired module serves (``/Devices/``, Ident,
+        State), so a 404 means the module does not know the household key.
+        """
         date = _http_date()
         signature = self._key.sign(
             crypto.request_head("GET", self.host, path, "", crypto.ACCEPT, date)
@@ -210,7 +253,7 @@ class MieleClient:
         reply = await self._exchange(
             "GET", path, self._signed_headers(signature, date), b""
         )
-        return self._open(path, reply, "rejected the key")
+        return self._open(path, reply, "rejected the key", document)
 
     # Actions: each is one signed PUT, never retried.
 
@@ -284,7 +327,7 @@ class MieleClient:
         if content_type:
             headers["Content-Type"] = content_type
         reply = await self._exchange(method, path, headers, ciphertext)
-        result = self._open(path, reply, "rejected the key")
+        result = self._open_write(path, reply, "rejected the key")
         return SignedReply(
             reply.status, reply.location, self._json(path, result) if result else None
         )
@@ -311,11 +354,16 @@ class MieleClient:
         )
         where = f"{self.host}{COMMISSIONING_PATH}"
         if reply.status == 403:
-            raise MieleCommissioningError(f"{where}: the appliance is already paired")
+            raise MieleCommissioningError(
+                f"{where}: the appliance is already paired", 403
+            )
         if reply.status == 404:
             raise MieleCommissioningError(
-                f"{where}: commissioning is not supported or the appliance is not in setup mode"
+                f"{where}: commissioning is not supported or the appliance is not in setup mode",
+                404,
             )
+        if reply.status == 503:
+            raise MieleBusyError(f"{where}: the appliance is busy (HTTP 503)")
         if not 200 <= reply.status < 300:
             raise MieleResponseError(
                 f"{where}: commissioning failed (HTTP {reply.status})", reply.status
@@ -361,7 +409,7 @@ class MieleClient:
         headers = self._signed_headers(signature, date)
         headers["Content-Type"] = crypto.CONTENT_TYPE
         reply = await self._exchange("PUT", path, headers, ciphertext)
-        result = self._open(
+        result = self._open_write(
             path, reply, "refused the write (remote control disabled or wrong key)"
         )
         if result:
@@ -451,8 +499,15 @@ class MieleClient:
             f"{self.host}{path}: response larger than {limit} bytes"
         )
 
-    def _open(self, path: str, reply: _Reply, refusal: str) -> bytes:
-        """Map the HTTP status, then verify and decrypt a 2xx body."""
+    def _open(
+        self, path: str, reply: _Reply, refusal: str, document: bool = False
+    ) -> bytes:
+        """
+        Map the HTTP status, then verify and decrypt a 2xx body.
+
+        With ``document`` (a signed read of ``/Devices/``, Ident or State) a 404 is a
+        refused key: a module that was never given our household key answers so.
+        """
         status = reply.status
         if not 200 <= status < 300:
             where = f"{self.host}{path}"
@@ -460,6 +515,14 @@ class MieleClient:
                 raise MieleAuthError(
                     f"{where}: the appliance {refusal} (HTTP {status})", status
                 )
+            if status == 404 and document:
+                raise MieleAuthError(
+                    f"{where}: the appliance does not know this household key "
+                    "(HTTP 404)",
+                    status,
+                )
+            if status == 503:
+                raise MieleBusyError(f"{where}: the appliance is busy (HTTP 503)")
             raise MieleResponseError(f"{where}: unexpected HTTP {status}", status)
         try:
             signature = self._response_signature(reply.signature)
@@ -468,6 +531,24 @@ class MieleClient:
             )
         except MieleSecurityError as err:
             raise MieleSecurityError(f"{self.host}{path}: {err}") from None
+
+    def _open_write(self, path: str, reply: _Reply, refusal: str) -> bytes:
+        """
+        Open the answer to a write as :meth:`_open` does, counting its 204s.
+
+        An empty 204 without ``X-Signature`` is accepted unverified (every other open
+        client accepts it, and it carries nothing to decrypt); a 204 whose signature is
+        present but wrong is still refused.
+        """
+        if reply.status != 204:
+            return self._open(path, reply, refusal)
+        if reply.signature is None and not reply.body:
+            self._unsigned_no_content += 1
+            _LOGGER.debug("%s%s: unsigned 204 accepted", self.host, path)
+            return b""
+        body = self._open(path, reply, refusal)
+        self._signed_no_content += 1
+        return body
 
     def _response_signature(self, header: str | None) -> bytes:
         """Return the raw signature of a response signed for this client's group."""

@@ -29,7 +29,12 @@ class MieleTimeoutError(MieleConnectionError):
 
 
 class MieleAuthError(MieleError):
-    """The appliance refused the request (401/403): wrong key, lost pairing or writes disabled."""
+    """
+    The appliance refused the request: wrong key, lost pairing or writes disabled.
+
+    ``status`` is 401 or 403, or 404 for a signed read of an appliance document
+    (``/Devices/``, Ident, State) from a module that does not know the household key.
+    """
 
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
@@ -52,8 +57,24 @@ class MieleResponseError(MieleError):
         self.status = status
 
 
+class MieleBusyError(MieleResponseError):
+    """The module answered 503: busy now, worth asking again a little later."""
+
+    def __init__(self, message: str, status: int = 503) -> None:
+        super().__init__(message, status)
+
+
 class MieleCommissioningError(MieleError):
-    """Commissioning was refused (the appliance is already paired) or is not supported."""
+    """
+    Commissioning was refused (the appliance is already paired) or is not supported.
+
+    ``status`` is the HTTP answer: 403 already paired, 404 not in setup mode (or not
+    supported), None when unknown.
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class DeviceSleepError(MieleConnectionError):

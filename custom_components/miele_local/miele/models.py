@@ -171,11 +171,21 @@ def _ints(value: object) -> tuple[int, ...] | None:
 
 
 def _duration(value: object) -> timedelta | None:
-    """Return ``[hours, minutes]`` as a ``timedelta``; malformed values are ``None``."""
-    parts = _ints(value)
-    if parts is None or len(parts) != 2:
-        return None
-    hours, minutes = parts
+    """
+    Return ``[hours, minutes]`` as a ``timedelta``; malformed values are ``None``.
+
+    Some appliances send a plain integer of minutes instead (``"RemainingTime": 10``).
+    """
+    if isinstance(value, list):
+        parts = _ints(value)
+        if parts is None or len(parts) != 2:
+            return None
+        hours, minutes = parts
+    else:
+        hours, number = 0, _int(value)
+        if number is None:
+            return None
+        minutes = number
     if not (0 <= hours <= 65535 and 0 <= minutes <= 65535):
         return None
     return timedelta(0, hours * 3600 + minutes * 60)
@@ -361,19 +371,33 @@ class State:
 
     @property
     def remote_control_enabled(self) -> bool:
-        """Full remote control is enabled on the panel (``RemoteEnable[0] == 15``)."""
+        """
+        Full remote control is enabled on the panel (``RemoteEnable[0] == 15``).
+
+        Stricter than the gating of the process controls (``controls.control_allowed``).
+        """
         levels = self.remote_enable
         return levels is not None and len(levels) > 0 and levels[0] == RemoteEnable.FULL
 
     @property
     def can_start(self) -> bool:
         """
-        A start would be accepted: full remote control and "waiting to start".
+        Full remote control and "waiting to start": the strict reading of a start.
 
-        Status 3 (programmed) also starts when mobile start is enabled, which the local
-        State does not report reliably, so it is not counted here.
+        The Miele app also starts at ``RemoteEnable[0]`` 7, resumes a paused programme and
+        starts Status 3 with mobile start: ``controls.control_allowed`` follows the app.
         """
         return self.remote_control_enabled and self.status == Status.WAITING_TO_START
+
+    @property
+    def is_blank(self) -> bool:
+        """
+        The sample is the all-zero block a module in deep standby serves.
+
+        Status 0 and StandbyState 0 (or absent): an awake appliance never reports Status 0,
+        so such a sample says nothing about the appliance and should not replace real data.
+        """
+        return not self.status and not self.standby_state
 
     @property
     def is_running(self) -> bool:

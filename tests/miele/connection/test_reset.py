@@ -261,7 +261,8 @@ async def test_recovery_fails_when_verification_fails(
     assert sim.credentials == credentials
     evidence = resetter.last_evidence("000000000042")
     assert evidence is not None
-    assert evidence.reasons[-1] == "verification after commissioning failed (response)"
+    # A 404 to a signed Ident read is taken as a household key the module does not know.
+    assert evidence.reasons[-1] == "verification after commissioning failed (auth)"
 
 
 async def test_initiate_reset_needs_confirmation_and_sends_nothing(

@@ -2,15 +2,19 @@
 The connection manager: one client per appliance, retries, wake-ups and health.
 
 Reads go through :meth:`ConnectionManager.execute_with_retry`, which retries only
-connection errors, timeouts and HTTP 500 with capped exponential backoff and jitter, and wakes
-a sleeping network module. Actions go through :meth:`ConnectionManager.execute_once`: sent
-exactly once. Every outcome (one per attempt) is recorded in the health monitor.
+connection errors, timeouts, HTTP 500 and HTTP 503 (busy) with capped exponential backoff and
+jitter, and wakes a sleeping network module. Actions go through
+:meth:`ConnectionManager.execute_once`: sent exactly once. Every outcome (one per attempt) is
+recorded in the health monitor, except a busy answer (:class:`MieleBusyError`): the module
+answered, so it is no evidence of a connection problem, and it is no success either (no data
+came back); it is recorded as nothing and leaves the health state as it was.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
+import contextlib
 from enum import StrEnum
 import logging
 import random
@@ -25,6 +29,7 @@ from custom_components.miele_local.miele.exceptions import (
     ConnectionPoolExhaustedError,
     DeviceSleepError,
     MieleAuthError,
+    MieleBusyError,
     MieleConfigError,
     MieleConnectionError,
     MieleError,
@@ -81,9 +86,11 @@ def _create_task(coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[Non
 
 
 def is_retryable(error: MieleError) -> bool:
-    """Tell whether an error may be retried: connection, timeout and HTTP 500 only."""
+    """Tell whether a read may be retried: connection, timeout, HTTP 500 and busy (503)."""
     if isinstance(error, ConnectionPoolExhaustedError):
         return False
+    if isinstance(error, MieleBusyError):
+        return True
     if isinstance(error, MieleResponseError):
         return error.status == 500
     return isinstance(error, MieleConnectionError)
@@ -326,11 +333,12 @@ class ConnectionManager:
         return cached[1] if cached else None
 
     async def _default_check(self, device_id: str) -> bool:
-        """Run the default active health check: one signed Ident read."""
+        """Run the default active health check: one signed Ident read (busy: it answered)."""
         client = self._cached_client(device_id)
         if client is None:
             return False
-        await client.get_ident(device_id)
+        with contextlib.suppress(MieleBusyError):
+            await client.get_ident(device_id)
         return True
 
     # -- execution ------------------------------------------------------------------------
@@ -342,7 +350,7 @@ class ConnectionManager:
         Run an action exactly once and re-raise any failure as is.
 
         Transport failures count against health; an answer refusing the action (403 with
-        writes disabled, 400) does not.
+        writes disabled, 400) or a busy one (503) does not.
         """
         started = self._clock()
         try:
@@ -368,12 +376,15 @@ class ConnectionManager:
         retries: int | None = None,
     ) -> T:
         """
-        Run a read, retrying connection errors, timeouts and HTTP 500.
+        Run a read, retrying connection errors, timeouts, HTTP 500 and busy answers (503).
 
         Other errors are raised at once. A sleeping module is woken up to ``wake_attempts``
         times (then :class:`DeviceSleepError`); exhausted retries raise
-        :class:`ConnectionLostError` chained from the last error. ``retries`` overrides
-        ``retry_count`` for this call. ``idempotent=False`` delegates to :meth:`execute_once`.
+        :class:`ConnectionLostError` chained from the last error, or the last
+        :class:`MieleBusyError` itself when the module was still busy (it answered, so the
+        connection was not lost). A busy answer is not recorded in the health monitor.
+        ``retries`` overrides ``retry_count`` for this call. ``idempotent=False`` delegates
+        to :meth:`execute_once`.
         """
         if not idempotent:
             return await self.execute_once(device_id, op)
@@ -382,12 +393,15 @@ class ConnectionManager:
             raise ValueError("retries must not be negative")
         monitor = self._monitor
         attempt = wakes = 0
+        last_error: MieleError
         while True:
             started = self._clock()
             try:
                 result = await op()
             except ConnectionPoolExhaustedError:
                 raise
+            except MieleBusyError as err:
+                last_error = err  # it answered: neither a failure nor a success
             except MieleError as err:
                 await monitor.record_failure(device_id, err)
                 if not is_retryable(err):
@@ -415,6 +429,8 @@ class ConnectionManager:
                 await self._wake(client, device_id)
                 continue
             if attempt >= max_retries:
+                if isinstance(last_error, MieleBusyError):
+                    raise last_error
                 raise ConnectionLostError(
                     f"{device_id}: no answer after {attempt + 1} attempt(s) "
                     f"({error_kind(last_error)})"
@@ -458,7 +474,8 @@ class ConnectionManager:
         Whether a failed read looks like a network module in standby.
 
         A timeout while the host still answers an unsigned probe, or a 500 while State
-        reports ``StandbyState`` 1 (or cannot be read either: 500 or timeout), means asleep.
+        reports ``StandbyState`` 1 (or cannot be read either: 500 or timeout), means asleep;
+        a busy answer (503) never does.
         """
         if isinstance(error, MieleTimeoutError):
             try:
@@ -466,7 +483,7 @@ class ConnectionManager:
             except MieleError:
                 return False
             return True
-        if not isinstance(error, MieleResponseError):
+        if not isinstance(error, MieleResponseError) or error.status != 500:
             return False
         try:
             state = await client.get_state(device_id)

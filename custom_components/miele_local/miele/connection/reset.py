@@ -2,7 +2,9 @@
 Detecting and recovering from an appliance's factory (network) reset.
 
 After a reset the appliance drops its pairing: the host still answers, but signed requests
-with the old key are refused with 401/403, and its mDNS TXT ``group`` becomes empty. A timeout
+with the old key are refused with 401/403 (or 404, from a module that has no household key at
+all: the client raises :class:`MieleAuthError` for it too), and its mDNS TXT ``group``
+becomes empty. A timeout
 is never evidence of a reset. An mDNS advertisement counts only while it is newer than the
 last successful exchange and at most ``advertisement_max_age`` old. Recovery commissions the
 stored key again, only when the last evidence says the pairing was lost, and works only while
@@ -151,7 +153,7 @@ class DeviceResetter:
         Return whether the appliance lost its pairing, recording :class:`ResetEvidence`.
 
         Concludes a reset only when the host answers and both signed Ident and State reads
-        are refused with 401/403 (and a current mDNS advertisement does not show our own
+        are refused with 401/403/404 (and a current mDNS advertisement does not show our own
         group); then the health state becomes ``pairing_lost``.
         """
         reasons: list[str] = []

@@ -1,0 +1,256 @@
+"""
+Appliances that answer the way real modules were reported to: Home Assistant takes each shape.
+
+Each test names the field report it stands for (docs/field-reports.md); the simulator is put
+into that behaviour with its named switch.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
+from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER
+from homeassistant.const import CONF_HOST, STATE_UNAVAILABLE
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+import pytest
+
+from custom_components.miele_local import cadence
+from custom_components.miele_local.const import CONF_GROUP_ID, CONF_GROUP_KEY, DOMAIN
+from custom_components.miele_local.coordinator import pairing_lost_issue_id
+from custom_components.miele_local.diagnostics import async_get_config_entry_diagnostics
+from custom_components.miele_local.miele.client import NoContentCounts
+
+from .conftest import unpaired
+from .helpers import call_entity_service, coordinator_of, put_statuses
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from custom_components.miele_local.advertisement import Advertisement
+    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from simulator import SimulatedAppliance
+
+    from .conftest import SimulatorFactory
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+
+def sensor_state(hass: HomeAssistant, device_id: str, key: str) -> str:
+    """The state of an appliance sensor, found by its unique id."""
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{device_id}-{key}"
+    )
+    assert entity_id is not None, key
+    state = hass.states.get(entity_id)
+    assert state is not None, key
+    return state.state
+
+
+def reauth_flows(hass: HomeAssistant) -> list[Any]:
+    return [
+        flow
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if flow["context"]["source"] == SOURCE_REAUTH
+    ]
+
+
+@pytest.mark.parametrize("advertised_unpaired", [True, False])
+async def test_link_listing_plain_minutes_then_a_lost_key(
+    hass: HomeAssistant,
+    simulator_factory: SimulatorFactory,
+    credentials: GroupCredentials,
+    mdns_answers: dict[str, Advertisement],
+    advertised_unpaired: bool,
+) -> None:
+    """
+    A heat-pump dryer as reported: links in /Devices/, minutes as plain integers, then 404.
+
+    Reports D2 (link listing), D1 (TWD640WP / WWD380 plain minutes) and C5 (WTW870: signed
+    reads answered 404 once the module had no household key, TXT group empty).
+    """
+    sim = await simulator_factory(
+        "tumble_dryer", credentials=credentials, variants=["plain_minutes"]
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_HOST: sim.host,
+            CONF_GROUP_ID: credentials.group_id,
+            CONF_GROUP_KEY: credentials.group_key_hex,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert [r.path for r in sim.requests][:2] == [
+        "/Devices/",
+        f"/Devices/{sim.device_id}/Ident",
+    ]
+
+    (entry,) = hass.config_entries.async_entries(DOMAIN)
+    coordinator = coordinator_of(entry)
+    assert type(coordinator.data.raw["RemainingTime"]) is int  # as the dryer sent it
+    remaining = int(float(sensor_state(hass, sim.device_id, "remaining_time")))
+    elapsed = int(float(sensor_state(hass, sim.device_id, "elapsed_time")))
+    assert remaining in (69, 70)  # 1:10 at the start, counting down
+    assert elapsed in (30, 31)
+    assert sensor_state(hass, sim.device_id, "finish_time") != "unknown"
+
+    assert await _setup_repairs(hass)
+    sim.set_fault("no_key")
+    if advertised_unpaired:
+        mdns_answers[sim.host] = unpaired(sim)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, pairing_lost_issue_id(entry.entry_id)
+    )
+    assert (issue is not None) is advertised_unpaired
+    assert len(reauth_flows(hass)) == 1
+    assert not coordinator.last_update_success
+
+
+async def _setup_repairs(hass: HomeAssistant) -> bool:
+    from homeassistant.setup import async_setup_component  # noqa: PLC0415
+
+    return await async_setup_component(hass, "repairs", {})
+
+
+async def test_first_busy_answer_keeps_the_state(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Report A3 (503 while busy): back off and read later, unavailable only if it lasts."""
+    coordinator = coordinator_of(init_integration)
+    before = coordinator.data
+    simulator.set_fault("busy")
+
+    await coordinator.async_refresh()
+
+    assert coordinator.last_update_success
+    assert coordinator.data is before
+    assert coordinator.update_interval is not None
+    assert coordinator.update_interval >= cadence.BUSY_BACKOFF
+    statuses = [record.status for record in simulator.requests]
+    assert statuses[-4:] == [503] * 4  # the read and the manager's three retries
+
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success
+    assert coordinator.last_exception is not None
+    assert coordinator.last_exception.translation_key == "busy"
+
+    simulator.set_fault("none")
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+
+
+@pytest.mark.parametrize("appliance_type", ["dishwasher"])
+async def test_deep_standby_sample_keeps_the_state_and_a_start_wakes_first(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Reports B2 and B3 (G7310): an all-zero State, writes refused with 500 until woken."""
+    coordinator = coordinator_of(init_integration)
+    before = coordinator.data
+    simulator.set_fault("deep_standby")
+
+    await coordinator.async_refresh()
+
+    assert coordinator.last_update_success
+    assert coordinator.data is before
+    assert coordinator.in_deep_standby
+    assert sensor_state(hass, simulator.device_id, "status") == "waiting_to_start"
+
+    with patch("custom_components.miele_local.coordinator.WAKE_DELAY", 0.2):
+        await call_entity_service(
+            hass, BUTTON_DOMAIN, SERVICE_PRESS, "button.miele_000177753917_start"
+        )
+
+    assert simulator.actions == [{"DeviceAction": 2}, {"ProcessAction": 1}]
+    assert put_statuses(simulator) == [204, 204]  # the start was sent once
+    assert not coordinator.in_deep_standby
+    assert coordinator.data.status == 5
+
+
+@pytest.mark.parametrize("appliance_type", ["dishwasher"])
+async def test_unsigned_empty_204_is_accepted_and_counted(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Report D3: no capture shows whether modules sign a 204; the diagnostics will tell."""
+    simulator.set_variant("unsigned_204")
+
+    await call_entity_service(
+        hass, BUTTON_DOMAIN, SERVICE_PRESS, "button.miele_000177753917_start"
+    )
+
+    assert simulator.actions == [{"ProcessAction": 1}]
+    coordinator = coordinator_of(init_integration)
+    assert coordinator.client.no_content_answers == NoContentCounts(0, 1)
+    assert coordinator.data.status == 5  # the verified read after the action
+    diagnostics = await async_get_config_entry_diagnostics(hass, init_integration)
+    assert diagnostics["no_content_answers"] == {"signed": 0, "unsigned": 1}
+
+
+@pytest.mark.parametrize("waiting", [True, False])
+async def test_pairing_confirms_an_appliance_waiting_for_the_app(
+    hass: HomeAssistant, simulator_factory: SimulatorFactory, waiting: bool
+) -> None:
+    """Report C4 (H2465BP): Status 12 after commissioning until a signed confirmation."""
+    sim = await simulator_factory(
+        "oven", paired=False, variants=["waiting_for_app"] if waiting else []
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.host}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"pairing_key": "new"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+    puts = [r.path for r in sim.requests if r.method == "PUT"]
+    confirmations = 1 if waiting else 0
+    assert puts == ["/Security/Commissioning/"] * (1 + confirmations)
+    assert sim.state["Status"] != 12
+
+
+@pytest.mark.parametrize("appliance_type", ["hob_extended"])
+async def test_hob_with_zones_only_in_extended_state(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Report D10 (KM8684, 8000 series): five zones, no PlateStep in the State."""
+    assert "PlateStep" not in simulator.state
+    device_id = simulator.device_id
+    assert [
+        sensor_state(hass, device_id, f"plate_{zone}_step") for zone in range(1, 6)
+    ] == [
+        "plate_step_residual_heat",
+        "plate_step_13",
+        "plate_step_residual_heat",
+        "plate_step_0",
+        "plate_step_0",
+    ]
+    registry = er.async_get(hass)
+    assert (
+        registry.async_get_entity_id("sensor", DOMAIN, f"{device_id}-plate_6_step")
+        is None
+    )
+    assert sensor_state(hass, device_id, "plate_1_remaining_heat") in (
+        "unknown",
+        STATE_UNAVAILABLE,
+    )
