@@ -27,6 +27,8 @@ def status_document(sim: SimulatedAppliance) -> dict[str, Any]:
         "counters": {
             "requests": sim.requests.total,
             "actions": sim.actions.total,
+            "held_actions": sim.held_actions.total,
+            "shortened_signatures": sim.shortened_signatures,
             "max_concurrent": sim.max_concurrent,
             "overlapping_requests": sim.overlapping_requests,
         },

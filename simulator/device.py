@@ -23,7 +23,13 @@ from .model import ApplianceModel
 from .protocol import is_signed, open_signed, plain_response, sealed_response
 from .server import ModuleServer, RequestRecord, check_seconds, never_answer
 from .supervision import Answer, SuperVision
-from .variants import WAITING_FOR_APP_STATUS, Variant, parse_variant, plain_minutes
+from .variants import (
+    WAITING_FOR_APP_STATUS,
+    Variant,
+    parse_variant,
+    plain_minutes,
+    short_signature_hex,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -39,14 +45,18 @@ type Pairing = GroupCredentials | bytes | None
 GARBAGE = b"<html><body>\x8f\x01 Miele@home </body></html>"
 """The plaintext of every signed answer with a body under the ``garbage`` fault."""
 WAKE = {"DeviceAction": 2}
+START = {"ProcessAction": 1}
 
 
 class SimulatedAppliance(ModuleServer):
     """
     One simulated appliance with its Wi-Fi module, served on its own port.
 
-    It serves one request at a time (see ``ModuleServer``). ``requests`` and ``actions``
-    keep the newest ``history_limit`` entries; their ``total`` counts every one.
+    It serves one request at a time (see ``ModuleServer``). ``requests``, ``actions``
+    (writes answered 204) and ``held_actions`` (writes held unanswered under
+    ``busy_silent``, never applied) keep the newest ``history_limit`` entries; their
+    ``total`` counts every one. ``shortened_signatures`` counts the answers whose
+    signature lost its leading ``0`` under ``short_signature_hex``.
     ``set_fault`` switches the exclusive fault modes (``Fault``), ``set_variant`` the
     combinable firmware variants (``Variant``).
 
@@ -93,6 +103,8 @@ class SimulatedAppliance(ModuleServer):
         )
         self.validate_commissioning = validate_commissioning
         self.actions: History[JsonObject] = History(history_limit)
+        self.held_actions: History[JsonObject] = History(history_limit)
+        self.shortened_signatures = 0
         if control_port is not None:
             self._control = ControlServer(self, host, control_port)
         self.pairing_listeners: list[Callable[[], None]] = []
@@ -206,6 +218,21 @@ class SimulatedAppliance(ModuleServer):
         """``busy_silent``: signed requests wait forever, unsigned ones are served."""
         return self.fault is Fault.BUSY_SILENT and is_signed(request)
 
+    async def _on_held(self, request: web.BaseRequest) -> None:
+        """Note the action of a verified write held aside in ``held_actions``."""
+        parts = tuple(part for part in request.path.split("/") if part)
+        credentials = self.credentials
+        if (
+            request.method != "PUT"
+            or parts != ("Devices", self.device_id, "State")
+            or credentials is None
+        ):
+            return
+        body = await open_signed(request, credentials)
+        payload = None if body is None else _json_or_none(body)
+        if isinstance(payload, dict):
+            self.held_actions.append(payload)
+
     async def _on_stop(self) -> None:
         await self.supervision.close()
 
@@ -260,12 +287,22 @@ class SimulatedAppliance(ModuleServer):
         fault: Fault,
         body: bytes = b"",
     ) -> web.Response:
-        """Sign and encrypt an answer (a 204 unsigned under ``unsigned_204``)."""
+        """
+        Sign and encrypt an answer (a 204 unsigned under ``unsigned_204``).
+
+        Under ``short_signature_hex`` a signature hex beginning with ``0`` loses it.
+        """
         if status is HTTPStatus.NO_CONTENT and Variant.UNSIGNED_204 in self._variants:
             return plain_response(status)
-        return sealed_response(
+        response = sealed_response(
             credentials, status, body, bad_signature=fault is Fault.BAD_SIGNATURE
         )
+        if Variant.SHORT_SIGNATURE_HEX in self._variants and (
+            shortened := short_signature_hex(response.headers["X-Signature"])
+        ):
+            response.headers["X-Signature"] = shortened
+            self.shortened_signatures += 1
+        return response
 
     def _supervised(
         self, credentials: GroupCredentials, answer: Answer, fault: Fault
@@ -283,13 +320,25 @@ class SimulatedAppliance(ModuleServer):
     def _write(
         self, credentials: GroupCredentials, payload: object, fault: Fault
     ) -> web.Response:
-        """Apply an action; asleep or in deep standby only a wake-up is heard."""
+        """
+        Apply an action; asleep or in deep standby only a wake-up is heard.
+
+        Under ``start_ignored`` a Start the module takes (writes allowed) is answered 204
+        and changes nothing.
+        """
         if fault in WAKES_UP:
             if payload != WAKE:
                 return plain_response(HTTPStatus.INTERNAL_SERVER_ERROR)
             if self._awake_at is None:
                 self._awake_at = time.monotonic() + self.wake_delay
             self.actions.append(dict(WAKE))
+            return self._sealed(credentials, HTTPStatus.NO_CONTENT, fault)
+        if (
+            payload == START
+            and Variant.START_IGNORED in self._variants
+            and self.model.writes_allowed
+        ):
+            self.actions.append(dict(START))
             return self._sealed(credentials, HTTPStatus.NO_CONTENT, fault)
         status = self.model.apply(payload)
         if status is not HTTPStatus.NO_CONTENT or not isinstance(payload, dict):
@@ -305,7 +354,9 @@ class SimulatedAppliance(ModuleServer):
             ("Devices", device): lambda: documents.links(
                 supervision=self.supervision.supported
             ),
-            ("Devices", device, "Ident"): self._ident,
+            ("Devices", device, "Ident"): lambda: (
+                {} if Variant.EMPTY_IDENT in self._variants else self._ident()
+            ),
             ("Devices", device, "State"): lambda: (
                 documents.zeroed(self._served_state())
                 if fault is Fault.DEEP_STANDBY

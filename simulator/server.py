@@ -61,7 +61,8 @@ class ModuleServer:
     An HTTP server on its own port answering one request at a time.
 
     Subclasses answer in ``_respond``; ``_offline`` keeps the port closed and
-    ``_held_aside`` names requests held unanswered without occupying the module.
+    ``_held_aside`` names requests held unanswered without occupying the module
+    (``_on_held`` sees each first).
     """
 
     device_id: str
@@ -117,6 +118,10 @@ class ModuleServer:
         """Whether ``request`` is held unanswered without occupying the module."""
         del request
         return False
+
+    async def _on_held(self, request: web.BaseRequest) -> None:
+        """Look at a request held aside before it waits forever."""
+        del request
 
     async def _respond(self, request: web.BaseRequest) -> web.Response:
         raise NotImplementedError
@@ -216,6 +221,7 @@ class ModuleServer:
         status: int | None = None
         try:
             if self._held_aside(request):
+                await self._on_held(request)
                 await never_answer()
             if self._serving:
                 self.overlapping_requests += 1

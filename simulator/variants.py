@@ -45,6 +45,27 @@ class Variant(StrEnum):
     ``GET /Devices/`` embeds each Ident (``{"href", "Group", "Ident"}``), the shape a 2022
     client (home-assistant-miele-mobile) and asyncmiele also accept.
     """
+    EMPTY_IDENT = "empty_ident"
+    """
+    The Ident document is answered as ``{}`` (the ``GET /Devices/`` listing is unchanged).
+
+    An EK039W hood's Ident was empty on the first read after start-up: ha-miele-at-lan
+    ``tests/test_ident_setup_gate.py`` (commit eea027b).
+    """
+    START_IGNORED = "start_ignored"
+    """
+    A Start (``{"ProcessAction": 1}``) is answered 204 and changes nothing.
+
+    A G7310 dishwasher (EK057) took Start with "no error, no effect" while pause, resume
+    and stop worked: ha-miele-at-lan issue #16. Recorded in ``actions`` like any 204.
+    """
+    SHORT_SIGNATURE_HEX = "short_signature_hex"
+    """
+    An ``X-Signature`` hex that begins with ``0`` is sent without it (63 characters).
+
+    No module was seen sending one; asyncmiele (``api/client.py``) left-pads an odd-length
+    signature hex with ``0``, and ha-miele-at-lan and ioBroker.miele-unbound copied it.
+    """
 
 
 def parse_variant(name: str) -> Variant:
@@ -64,3 +85,11 @@ def plain_minutes(state: JsonObject) -> JsonObject:
             hours, minutes = value
             state[name] = hours * 60 + minutes
     return state
+
+
+def short_signature_hex(header: str) -> str | None:
+    """Return ``header`` with the leading ``0`` of its signature hex dropped, else None."""
+    head, colon, sig_hex = header.rpartition(":")
+    if not colon or not sig_hex.startswith("0"):
+        return None
+    return f"{head}:{sig_hex[1:]}"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
-from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER
+from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_HOST, STATE_UNAVAILABLE
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
@@ -254,3 +254,134 @@ async def test_hob_with_zones_only_in_extended_state(
         "unknown",
         STATE_UNAVAILABLE,
     )
+
+
+async def test_busy_but_awake_module_gets_only_wake_ups(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """
+    Report A4: signed requests just time out while unsigned ones are still answered.
+
+    ha-miele-at-lan #16 (G7310) and the ioBroker.miele-local log (WCR860): the module is
+    busy, not asleep. The read fails; the module hears only harmless wake-ups.
+    """
+    mock_config_entry.add_to_hass(hass)
+    with patch("custom_components.miele_local.DEFAULT_TIMEOUT", 0.2):  # per answer
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    coordinator = coordinator_of(mock_config_entry)
+    simulator.set_fault("busy_silent")
+
+    await coordinator.async_refresh()
+
+    assert not coordinator.last_update_success
+    assert simulator.held_actions  # the unsigned probe answered: taken for sleep
+    assert all(action == {"DeviceAction": 2} for action in simulator.held_actions)
+    assert (
+        len(put_statuses(simulator)) == simulator.held_actions.total
+    )  # no other write
+    assert simulator.actions == []
+
+    simulator.set_fault("none")
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+
+
+async def test_multi_second_answers_are_read(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Report A5 (ha-miele-at-lan #16 and PR #32: answers after 4.2 s and 4.9 s)."""
+    simulator.latency = 2.5
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = coordinator_of(mock_config_entry)
+    before = simulator.requests.total
+
+    await coordinator.async_refresh()
+
+    assert coordinator.last_update_success
+    assert simulator.requests.total == before + 1  # one read, no retry
+    assert all(record.status == 200 for record in simulator.requests)
+    response_time = coordinator.health.response_time
+    assert response_time is not None
+    assert response_time >= 2.5  # every answer so far took 2.5 s
+
+
+@pytest.mark.parametrize("appliance_type", ["hood"])
+async def test_empty_ident_at_start_is_retried(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Report D11 (EK039W hood, ha-miele-at-lan test_ident_setup_gate): `{}` at start-up."""
+    simulator.set_variant("empty_ident")
+    mock_config_entry.add_to_hass(hass)
+    entry_id = mock_config_entry.entry_id
+    registry = er.async_get(hass)
+
+    await hass.config_entries.async_setup(entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert not er.async_entries_for_config_entry(registry, entry_id)
+
+    simulator.set_variant("empty_ident", on=False)
+    assert await hass.config_entries.async_reload(entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert er.async_entries_for_config_entry(registry, entry_id)
+    assert sensor_state(hass, simulator.device_id, "status") not in (
+        "unknown",
+        STATE_UNAVAILABLE,
+    )
+
+
+@pytest.mark.parametrize("appliance_type", ["dishwasher"])
+async def test_start_accepted_without_effect_shows_the_truth(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Report E4 (ha-miele-at-lan #16, G7310): Start answered without error, no effect."""
+    simulator.set_variant("start_ignored")
+
+    await call_entity_service(
+        hass, BUTTON_DOMAIN, SERVICE_PRESS, "button.miele_000177753917_start"
+    )
+
+    assert simulator.actions == [{"ProcessAction": 1}]
+    assert put_statuses(simulator) == [204]  # sent once
+    requests = list(simulator.requests)
+    (put_at,) = [i for i, record in enumerate(requests) if record.method == "PUT"]
+    state_path = f"/Devices/{simulator.device_id}/State"
+    assert [(r.method, r.path, r.status) for r in requests[put_at + 1 :]] == [
+        ("GET", state_path, 200)  # the read right after the action
+    ]
+    assert coordinator_of(init_integration).data.status == 4
+    assert sensor_state(hass, simulator.device_id, "status") == "waiting_to_start"
+
+
+async def test_signature_without_its_leading_zero_verifies(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Report D4: an X-Signature hex without its leading 0 (asyncmiele pads it back)."""
+    coordinator = coordinator_of(init_integration)
+    simulator.set_variant("short_signature_hex")
+
+    for speed in range(200):  # one signature in 16 begins with a 0
+        simulator.update_state(SpinningSpeed=speed)  # a new body, a new signature
+        await coordinator.async_refresh()
+        assert coordinator.last_update_success
+        assert coordinator.data.raw["SpinningSpeed"] == speed
+        if simulator.shortened_signatures:
+            break
+
+    assert simulator.shortened_signatures == 1

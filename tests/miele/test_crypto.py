@@ -1,4 +1,4 @@
-"""Protocol vectors of shared/docs/protocol.md and the padding rules, pinned byte for byte."""
+"""Protocol vectors of the protocol reference and the padding rules, pinned byte for byte."""
 
 from __future__ import annotations
 
@@ -170,3 +170,48 @@ def test_authorization_header_roundtrip() -> None:
 def test_parse_authorization_rejects(header: str | None) -> None:
     with pytest.raises(MieleSecurityError):
         crypto.parse_authorization(header)
+
+
+def signature_with_leading_zero() -> tuple[bytes, bytes]:
+    """A real response signature whose hex begins with 0, and its ciphertext."""
+    for n in range(1000):  # one signature in 16 begins with a 0 nibble
+        body = json.dumps({"Status": 5, "ElapsedTime": [0, n]}).encode()
+        signature, ciphertext = crypto.seal_response(
+            KEY, 200, crypto.CONTENT_TYPE, DATE, body
+        )
+        if signature.hex().startswith("0"):
+            return signature, ciphertext
+    raise AssertionError("no signature began with 0")
+
+
+def test_signature_hex_without_its_leading_zero_is_padded() -> None:
+    """Report D4: a 63-character signature hex gets its leading 0 back, and verifies."""
+    signature, ciphertext = signature_with_leading_zero()
+    header = crypto.format_authorization("0011AABB0011AABB", signature)
+    short = header.replace(":0", ":", 1)
+    assert len(short.rpartition(":")[2]) == 63
+
+    assert crypto.parse_authorization(short) == ("0011AABB0011AABB", signature)
+    assert crypto.parse_authorization(f" {short[:-63]}{short[-63:].lower()}") == (
+        "0011AABB0011AABB",
+        signature,
+    )
+    body = crypto.open_response(
+        KEY, 200, crypto.CONTENT_TYPE, DATE, signature, ciphertext
+    )
+    assert json.loads(body)["Status"] == 5
+
+
+@pytest.mark.parametrize(
+    "sig_hex",
+    [
+        "ab" * 31,  # 62
+        "ab" * 32 + "a",  # 65
+        "a" * 61 + "z" + "a",  # 63, not all hex
+        "a" * 31 + " " + "a" * 31,  # 63 with a space inside
+        "0" * 63 + " ",  # 63 then whitespace: the client's shortcut refuses it too
+    ],
+)
+def test_other_signature_hex_lengths_stay_refused(sig_hex: str) -> None:
+    with pytest.raises(MieleSecurityError, match="malformed"):
+        crypto.parse_authorization(f"MieleH256 0011AABB0011AABB:{sig_hex}")

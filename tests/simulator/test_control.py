@@ -39,6 +39,8 @@ async def test_status_describes_the_appliance_without_the_key(session, creds, si
     assert status["counters"] == {
         "requests": 1,
         "actions": 0,
+        "held_actions": 0,
+        "shortened_signatures": 0,
         "max_concurrent": 1,
         "overlapping_requests": 0,
     }

@@ -311,3 +311,32 @@ async def test_busy_silent_holds_signed_requests_but_answers_unsigned(
     assert (await get_state(session, sim, creds)).status == 200
     path = f"/Devices/{sim.device_id}/State"
     assert RequestRecord("GET", path, None) in sim.requests
+
+
+async def test_busy_silent_notes_the_writes_it_holds_and_applies_none(
+    session, creds, sim
+):
+    """A held write is verified and noted in ``held_actions``, never in ``actions``."""
+    sim.set_fault("busy_silent")
+    path = f"/Devices/{sim.device_id}/State"
+    for payload in ({"DeviceAction": 2}, {"ProcessAction": 3}):
+        with pytest.raises(TimeoutError):
+            await send(session, sim.host, creds, "PUT", path, payload, limit=0.3)
+    with pytest.raises(TimeoutError):
+        await send(
+            session,
+            sim.host,
+            creds,
+            "PUT",
+            path,
+            {"ProcessAction": 2},
+            tamper=True,
+            limit=0.3,
+        )
+    with pytest.raises(TimeoutError):
+        await get_state(session, sim, creds, limit=0.3)
+
+    assert sim.held_actions == [{"DeviceAction": 2}, {"ProcessAction": 3}]
+    assert sim.actions == []
+    sim.set_fault("none")
+    assert (await get_state(session, sim, creds)).json(creds)["Status"] == 5

@@ -9,6 +9,7 @@ import pytest
 
 from simulator import SimulatedAppliance, Variant
 from simulator.__main__ import build_appliance, build_parser
+from simulator.variants import short_signature_hex
 from tests.simulator.rawclient import send
 
 PAIRING = {"Authorization": "MielePairing:Pairing"}
@@ -201,3 +202,104 @@ def test_cli_variants_and_fault() -> None:
     assert plain.fault == "none"
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--variant", "loud"])
+
+
+async def test_empty_ident_answers_an_empty_document_until_switched_off(session, creds):
+    async with SimulatedAppliance(
+        "hood", credentials=creds, variants=["empty_ident"]
+    ) as sim:
+        path = f"/Devices/{sim.device_id}/Ident"
+        assert (await send(session, sim.host, creds, "GET", path)).json(creds) == {}
+        listing = await send(session, sim.host, creds, "GET", "/Devices/")
+        assert sim.device_id in listing.json(creds)  # the listing is unchanged
+        sim.set_variant("empty_ident", on=False)
+        ident = (await send(session, sim.host, creds, "GET", path)).json(creds)
+        assert ident["DeviceIdentLabel"]["FabNumber"] == sim.device_id
+
+
+async def test_start_ignored_answers_204_and_changes_nothing(session, creds):
+    async with SimulatedAppliance(
+        "dishwasher", credentials=creds, variants=["start_ignored"]
+    ) as sim:
+        start = {"ProcessAction": 1}
+        answer = await send(session, sim.host, creds, "PUT", state_path(sim), start)
+        assert answer.status == 204
+        assert answer.plaintext(creds) == b""
+        assert sim.actions == [start]
+        state = await send(session, sim.host, creds, "GET", state_path(sim))
+        assert state.json(creds)["Status"] == 4  # still waiting to start
+        stop = {"ProcessAction": 2}
+        answer = await send(session, sim.host, creds, "PUT", state_path(sim), stop)
+        assert answer.status == 204  # other actions work
+        assert sim.state["Status"] == 2
+        sim.set_variant("start_ignored", on=False)
+        sim.update_state(Status=4, RemainingTime=[1, 0])
+        await send(session, sim.host, creds, "PUT", state_path(sim), start)
+        assert sim.state["Status"] == 5
+
+
+async def test_start_ignored_keeps_refusing_on_a_module_refusing_writes(session, creds):
+    async with SimulatedAppliance(
+        "fridge_freezer", credentials=creds, variants=["start_ignored"]
+    ) as sim:
+        start = {"ProcessAction": 1}
+        answer = await send(session, sim.host, creds, "PUT", state_path(sim), start)
+        assert answer.status == 403
+        assert sim.actions == []
+
+
+async def test_short_signature_hex_drops_a_leading_zero_and_counts_it(session, creds):
+    async with SimulatedAppliance(
+        "washer", credentials=creds, variants=["short_signature_hex"]
+    ) as sim:
+        lengths: set[int] = set()
+        for minutes in range(200):  # one hex in 16 begins with 0
+            sim.update_state(SpinningSpeed=minutes)  # a new body, a new signature
+            answer = await send(session, sim.host, creds, "GET", state_path(sim))
+            sig_hex = answer.headers["X-Signature"].rpartition(":")[2]
+            lengths.add(len(sig_hex))
+            assert answer.json(creds)["SpinningSpeed"] == minutes  # verifies
+            if len(sig_hex) == 63:
+                assert sim.shortened_signatures == 1
+                break
+        assert 63 in lengths
+        sim.set_variant("short_signature_hex", on=False)
+        for minutes in range(40):
+            sim.update_state(SpinningSpeed=1000 + minutes)
+            answer = await send(session, sim.host, creds, "GET", state_path(sim))
+            assert len(answer.headers["X-Signature"].rpartition(":")[2]) == 64
+        assert sim.shortened_signatures == 1
+
+
+def test_short_signature_hex_only_drops_a_zero() -> None:
+    assert short_signature_hex("MieleH256 0011AABB0011AABB:0A1B") == (
+        "MieleH256 0011AABB0011AABB:A1B"
+    )
+    assert short_signature_hex("MieleH256 0011AABB0011AABB:A01B") is None
+    assert short_signature_hex("no signature") is None
+
+
+async def test_field_report_variants_over_cli_and_control_api(session, creds):
+    names = ["empty_ident", "start_ignored", "short_signature_hex"]
+    args = ["--unpaired"]
+    for name in names:
+        args += ["--variant", name]
+    sim = build_appliance(build_parser().parse_args(args))
+    assert sim.variants == {
+        Variant.EMPTY_IDENT,
+        Variant.START_IGNORED,
+        Variant.SHORT_SIGNATURE_HEX,
+    }
+    async with SimulatedAppliance("washer", credentials=creds, control_port=0) as sim:
+        url = f"http://127.0.0.1:{sim.control_port}/variant"
+        for name in names:
+            async with session.post(url, json={"name": name, "on": True}) as reply:
+                assert reply.status == 200
+        assert sorted(sim.variants) == sorted(names)
+        async with session.post(
+            url, json={"name": "empty_ident", "on": False}
+        ) as reply:
+            assert (await reply.json())["variants"] == [
+                "short_signature_hex",
+                "start_ignored",
+            ]

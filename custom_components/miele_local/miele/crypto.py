@@ -1,7 +1,7 @@
 """
 Signing, padding and AES encryption of the Miele@home local protocol.
 
-See the protocol reference (``shared/docs/protocol.md``): requests are signed with HMAC-SHA256 over a text built from the
+See the protocol reference: requests are signed with HMAC-SHA256 over a text built from the
 method, host, path, headers and the *padded* body; bodies are AES-256-CBC encrypted with the
 first 32 bytes of the group key and the first 16 bytes of the signature as IV.
 """
@@ -29,6 +29,8 @@ ACCEPT = "application/vnd.miele.v1+json"
 CONTENT_TYPE = "application/vnd.miele.v1+json; charset=utf-8"
 BLOCK = 16
 MIN_JSON_BODY = 64
+_SIGNATURE_HEX = 64
+"""Hex characters of a signature in an Authorization or X-Signature header."""
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 
@@ -228,7 +230,15 @@ def format_authorization(group_id: str, signature: bytes) -> str:
 
 
 def parse_authorization(value: str | None) -> tuple[str, bytes]:
-    """Split a ``MieleH256 <GROUPID>:<SIG>`` header into the 16-hex group id and raw signature."""
+    """
+    Split a ``MieleH256 <GROUPID>:<SIG>`` header into the 16-hex group id and raw signature.
+
+    ``SIG`` is 64 hex characters, or 63 ending the header: a signature whose hex begins
+    with ``0`` written without it gets it back (asyncmiele left-pads an odd-length
+    signature hex, and ha-miele-at-lan and ioBroker.miele-unbound copied it; no module
+    was seen sending one). Followed by whitespace, 63 are refused, as the client's
+    shortcut for its own group refuses them.
+    """
     if not value:
         raise MieleSecurityError("response is not signed")
     scheme, _, rest = value.strip().partition(" ")
@@ -239,6 +249,8 @@ def parse_authorization(value: str | None) -> tuple[str, bytes]:
         or not _HEX.issuperset(group_id)
     ):
         raise MieleSecurityError("signature header is malformed")
+    if len(sig_hex) == _SIGNATURE_HEX - 1 and value.endswith(sig_hex):
+        sig_hex = "0" + sig_hex  # any non-hex character is refused below
     return group_id.upper(), signature_from_hex(sig_hex)
 
 
@@ -248,7 +260,8 @@ def signature_from_hex(sig_hex: str) -> bytes:
         signature = bytes.fromhex(sig_hex)
     except ValueError:
         signature = b""
-    if len(sig_hex) != 64 or len(signature) != 32:  # fromhex skips whitespace
+    # fromhex skips whitespace: both lengths are checked.
+    if len(sig_hex) != _SIGNATURE_HEX or len(signature) != 32:
         raise MieleSecurityError("signature header is malformed")
     return signature
 
