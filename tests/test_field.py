@@ -385,3 +385,41 @@ async def test_signature_without_its_leading_zero_verifies(
             break
 
     assert simulator.shortened_signatures == 1
+
+
+async def test_remaining_time_while_off_shows_no_finish_time(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """
+    Report B5 (MieleRESTServer #14, WSF363): Status 1 with a remaining time of 0:12.
+
+    The remaining time is shown as reported (the preselected programme's duration), but no
+    finish time is made up for an appliance that is not running.
+    """
+    simulator.update_state(Status=1, RemainingTime=[0, 12])
+    coordinator = coordinator_of(init_integration)
+    for _ in range(2):  # the second read confirms the Off (one odd Off sample is held)
+        await coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+    device_id = simulator.device_id
+    assert sensor_state(hass, device_id, "status") == "off"
+    assert float(sensor_state(hass, device_id, "remaining_time")) == 12
+    assert sensor_state(hass, device_id, "finish_time") == "unknown"
+
+
+@pytest.mark.parametrize("appliance_type", ["washer_dryer"])
+async def test_washer_dryer_names_its_drying_phase(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Report D8 (core #144658): a washer-dryer needs the washer's and the dryer's phases."""
+    device_id = simulator.device_id
+    assert sensor_state(hass, device_id, "program_phase") == "drying"
+    simulator.update_state(ProgramPhase=260)  # a washer phase: main wash
+    await coordinator_of(init_integration).async_refresh()
+    assert sensor_state(hass, device_id, "program_phase") == "main_wash"
+    assert sensor_state(hass, device_id, "spin_speed") == "1400"

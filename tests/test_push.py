@@ -8,6 +8,7 @@ from ipaddress import ip_address
 import socket
 import time
 from typing import TYPE_CHECKING
+from unittest.mock import patch
 
 import aiohttp
 from homeassistant.config_entries import SOURCE_ZEROCONF, ConfigEntryState
@@ -542,3 +543,25 @@ async def test_subscriptions_never_overlap(
     await asyncio.gather(push.async_subscribe(), push.async_subscribe())
     assert sorted(simulator.supervision.subscriptions) == [1, 10, 11, 12, 13]
     assert get_hub(hass).slots(simulator.device_id) == [10, 11, 12, 13]
+
+
+async def test_listener_is_announced_on_the_addresses_home_assistant_chose(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    credentials: GroupCredentials,
+    zeroconf: MagicMock,
+    port: int,
+) -> None:
+    """
+    Report C11 (ha-miele-at-lan #45): an unreachable announced address silences pushes.
+
+    The listener is announced on the addresses chosen in Home Assistant's network settings
+    (Settings > System > Network), so a container's internal address can be replaced there.
+    """
+    with patch(
+        "custom_components.miele_local.push.hub.network.async_get_announce_addresses",
+        return_value=["192.0.2.7", "2001:db8::7"],
+    ):
+        await set_up(hass, push_entry(simulator, credentials, port))
+    info = zeroconf.async_register_service.call_args.args[0]
+    assert sorted(info.parsed_addresses()) == ["192.0.2.7", "2001:db8::7"]
