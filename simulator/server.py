@@ -9,6 +9,7 @@ counted in ``overlapping_requests`` and never answered. ``latency`` delays every
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 import asyncio
 from dataclasses import dataclass, field
 import logging
@@ -56,7 +57,7 @@ async def never_answer() -> None:
     await asyncio.get_running_loop().create_future()
 
 
-class ModuleServer:
+class ModuleServer(ABC):
     """
     An HTTP server on its own port answering one request at a time.
 
@@ -110,24 +111,30 @@ class ModuleServer:
         return None if self._control is None else self._control.port
 
     @property
+    @abstractmethod
     def _offline(self) -> bool:
         """Whether the port stays closed."""
-        return False
-
-    def _held_aside(self, request: web.BaseRequest) -> bool:
-        """Whether ``request`` is held unanswered without occupying the module."""
-        del request
-        return False
-
-    async def _on_held(self, request: web.BaseRequest) -> None:
-        """Look at a request held aside before it waits forever."""
-        del request
-
-    async def _respond(self, request: web.BaseRequest) -> web.Response:
         raise NotImplementedError
 
+    @abstractmethod
+    def _held_aside(self, request: web.BaseRequest) -> bool:
+        """Whether ``request`` is held unanswered without occupying the module."""
+        raise NotImplementedError
+
+    @abstractmethod
+    async def _on_held(self, request: web.BaseRequest) -> None:
+        """Look at a request held aside before it waits forever."""
+        raise NotImplementedError
+
+    @abstractmethod
+    async def _respond(self, request: web.BaseRequest) -> web.Response:
+        """Answer one request (the module serves one at a time)."""
+        raise NotImplementedError
+
+    @abstractmethod
     async def _on_stop(self) -> None:
         """Release what the subclass holds (called once while stopping)."""
+        raise NotImplementedError
 
     # --- lifecycle ----------------------------------------------------------------
 

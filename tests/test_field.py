@@ -14,6 +14,7 @@ from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRE
 from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_HOST, STATE_UNAVAILABLE
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
 
@@ -21,7 +22,8 @@ from custom_components.miele_local import cadence
 from custom_components.miele_local.const import CONF_GROUP_ID, CONF_GROUP_KEY, DOMAIN
 from custom_components.miele_local.coordinator import pairing_lost_issue_id
 from custom_components.miele_local.diagnostics import async_get_config_entry_diagnostics
-from custom_components.miele_local.miele.client import NoContentCounts
+from custom_components.miele_local.miele.client import MieleClient, NoContentCounts
+from custom_components.miele_local.miele.exceptions import MieleConnectionError
 
 from .conftest import unpaired
 from .helpers import call_entity_service, coordinator_of, put_statuses
@@ -48,6 +50,13 @@ def sensor_state(hass: HomeAssistant, device_id: str, key: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, key
     return state.state
+
+
+async def served_status(sim: SimulatedAppliance) -> object:
+    """The Status the appliance serves now, read signed with its pairing."""
+    assert sim.credentials is not None
+    async with MieleClient(sim.host, sim.credentials) as client:
+        return (await client.get_state(sim.device_id)).status
 
 
 def reauth_flows(hass: HomeAssistant) -> list[Any]:
@@ -224,7 +233,7 @@ async def test_pairing_confirms_an_appliance_waiting_for_the_app(
     puts = [r.path for r in sim.requests if r.method == "PUT"]
     confirmations = 1 if waiting else 0
     assert puts == ["/Security/Commissioning/"] * (1 + confirmations)
-    assert sim.state["Status"] != 12
+    assert await served_status(sim) == 5  # running, no longer waiting for the app
 
 
 @pytest.mark.parametrize("appliance_type", ["hob_extended"])
@@ -423,3 +432,56 @@ async def test_washer_dryer_names_its_drying_phase(
     await coordinator_of(init_integration).async_refresh()
     assert sensor_state(hass, device_id, "program_phase") == "main_wash"
     assert sensor_state(hass, device_id, "spin_speed") == "1400"
+
+
+@pytest.mark.parametrize("appliance_type", ["dishwasher"])
+async def test_a_failed_wake_up_before_an_action_fails_only_the_action(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A module that went offline after its standby sample: the start fails, once, cleanly."""
+    coordinator = coordinator_of(init_integration)
+    simulator.set_fault("deep_standby")
+    await coordinator.async_refresh()
+    assert coordinator.in_deep_standby
+    simulator.set_fault("offline")
+
+    with pytest.raises(HomeAssistantError) as err:
+        await call_entity_service(
+            hass, BUTTON_DOMAIN, SERVICE_PRESS, "button.miele_000177753917_start"
+        )
+
+    assert err.value.translation_key == "action_failed"
+    assert simulator.actions == []
+
+
+async def test_a_failed_pairing_confirmation_still_adds_the_appliance(
+    hass: HomeAssistant,
+    simulator_factory: SimulatorFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Report C4: the confirmation is a courtesy; a failure is logged, the pairing stands."""
+    sim = await simulator_factory("oven", paired=False, variants=["waiting_for_app"])
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.host}
+    )
+    # The module drops off the network right at the confirmation (cannot be timed here).
+    with patch(
+        "custom_components.miele_local.miele.client.MieleClient.confirm_commissioning",
+        side_effect=MieleConnectionError("connection lost"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"pairing_key": "new"}
+        )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    puts = [r.path for r in sim.requests if r.method == "PUT"]
+    assert puts == ["/Security/Commissioning/"]  # the confirmation never went out
+    assert await served_status(sim) == 12
+    assert "Could not confirm the pairing" in caplog.text
+    assert sim.credentials is not None
+    assert sim.credentials.group_key_hex not in caplog.text
