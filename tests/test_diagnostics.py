@@ -137,6 +137,46 @@ async def test_diagnostics_of_an_entry_that_failed_to_load(
     assert diagnostics["state"] is None
 
 
+async def test_device_diagnostics_of_an_entry_that_never_loaded(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    device_registry: dr.DeviceRegistry,
+    simulator: SimulatedAppliance,
+    mock_config_entry: MockConfigEntry,
+    credentials: GroupCredentials,
+) -> None:
+    """A device known from an earlier start downloads the entry and why it failed."""
+    simulator.set_fault("offline")
+    mock_config_entry.add_to_hass(hass)
+    device = device_registry.async_get_or_create(
+        config_entry_id=mock_config_entry.entry_id,
+        identifiers={(DOMAIN, TEST_FAB_NUMBER)},
+        manufacturer="Miele",
+        model="WWG 660",
+        serial_number=TEST_FAB_NUMBER,
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+
+    diagnostics = await get_diagnostics_for_device(
+        hass, hass_client, mock_config_entry, device
+    )
+    text = json.dumps(diagnostics)
+    for secret in (credentials.group_key_hex, credentials.group_id, TEST_FAB_NUMBER):
+        assert secret not in text
+    assert diagnostics["device"]["model"] == "WWG 660"
+    entry_diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, mock_config_entry
+    )
+    assert {key: diagnostics[key] for key in entry_diagnostics} == entry_diagnostics
+    assert set(diagnostics) == {"device", *entry_diagnostics}
+    assert diagnostics["entry"]["state"] == ConfigEntryState.SETUP_RETRY.value
+    assert diagnostics["entry"]["reason"]
+    assert diagnostics["ident"] is None
+    assert diagnostics["push"] is None
+
+
 async def test_diagnostics_of_an_entry_with_broken_data(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from http import HTTPStatus
 from ipaddress import ip_address
+import logging
 import socket
 import time
 from typing import TYPE_CHECKING
@@ -13,7 +14,9 @@ from unittest.mock import patch
 import aiohttp
 from homeassistant.config_entries import SOURCE_ZEROCONF, ConfigEntryState
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -25,11 +28,14 @@ from custom_components.miele_local.miele.supervision import (
     PushEvidence,
     callback_path,
 )
-from custom_components.miele_local.push import appliance as push_appliance
+from custom_components.miele_local.push import (
+    appliance as push_appliance,
+    port_issue_id,
+)
 from custom_components.miele_local.push.hub import get_hub
 from simulator.supervision import Answer
 
-from .conftest import SimulatorFactory, entry_data
+from .conftest import TEST_FAB_NUMBER, SimulatorFactory, entry_data
 from .helpers import wait_idle
 
 if TYPE_CHECKING:
@@ -43,7 +49,12 @@ if TYPE_CHECKING:
 
 STATUS = "sensor.miele_000177753917_status"
 PUSH = "sensor.miele_000177753917_push"
+WASHER_PUSH = "sensor.washer_push"
+"""The push sensor of an entry titled "Washer" (a title without the serial number)."""
 STATE_PATH = "/Devices/000177753917/State"
+
+# The push sensor is disabled by default (tests/test_sensor.py); these tests read it.
+pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
 
 
 @pytest.fixture(autouse=True)
@@ -61,12 +72,15 @@ def free_port() -> int:
 
 
 def push_entry(
-    sim: SimulatedAppliance, creds: GroupCredentials, port: int
+    sim: SimulatedAppliance,
+    creds: GroupCredentials,
+    port: int,
+    title: str | None = None,
 ) -> MockConfigEntry:
-    """A config entry for ``sim`` with push on ``port``."""
+    """A config entry for ``sim`` with push on ``port`` (titled after its serial)."""
     return MockConfigEntry(
         domain=DOMAIN,
-        title=f"Miele {sim.device_id}",
+        title=title or f"Miele {sim.device_id}",
         unique_id=sim.device_id,
         data=entry_data(sim.host, sim.device_id, creds),
         options={CONF_PUSH: True, CONF_PUSH_PORT: port},
@@ -81,6 +95,22 @@ async def until(check: Callable[[], bool], within: float = 3.0) -> float:
         assert time.monotonic() - start < within, "condition not met in time"
         await asyncio.sleep(0.01)
     return time.monotonic() - start
+
+
+def logged(caplog: pytest.LogCaptureFixture, text: str) -> list[int]:
+    """The levels of the log records whose message contains ``text``."""
+    return [r.levelno for r in caplog.records if text in r.getMessage()]
+
+
+def serial_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The integration's log lines (info and above) that show the serial number."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("custom_components.miele_local")
+        and record.levelno >= logging.INFO
+        and TEST_FAB_NUMBER in record.getMessage()
+    ]
 
 
 def state_reads(sim: SimulatedAppliance) -> int:
@@ -270,20 +300,96 @@ async def test_push_turned_off_withdraws(
 
 async def test_port_taken(
     hass: HomeAssistant,
+    issue_registry: ir.IssueRegistry,
     simulator: SimulatedAppliance,
     credentials: GroupCredentials,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A listener port in use leaves push unknown and the appliance polled."""
+    """A listener port in use: push unknown, the appliance polled, a repair names the port."""
     with socket.socket() as sock:
         sock.bind(("0.0.0.0", 0))  # noqa: S104
         sock.listen()
-        entry = push_entry(simulator, credentials, sock.getsockname()[1])
+        port = sock.getsockname()[1]
+        entry = push_entry(simulator, credentials, port, title="Washer")
         await set_up(hass, entry)
-    assert entry.state is ConfigEntryState.LOADED
-    assert hass.states.get(PUSH).state == "unknown"
-    assert "cannot listen on port" in caplog.text
-    assert not simulator.supervision.peers
+        assert entry.state is ConfigEntryState.LOADED
+        assert hass.states.get(WASHER_PUSH).state == "unknown"
+        assert "Washer: push listener cannot listen on port" in caplog.text
+        assert not simulator.supervision.peers
+        issue = issue_registry.async_get_issue(DOMAIN, port_issue_id(entry.entry_id))
+        assert issue is not None
+        assert not issue.is_fixable
+        assert issue.severity is ir.IssueSeverity.WARNING
+        assert issue.translation_key == "push_port_in_use"
+        assert issue.translation_placeholders == {"name": "Washer", "port": str(port)}
+        for language in ("en", "de", "fr", "nl", "it"):
+            texts = await async_get_translations(hass, language, "issues", [DOMAIN])
+            for part in ("title", "description"):
+                text = texts[f"component.{DOMAIN}.issues.push_port_in_use.{part}"]
+                assert str(port) in text.format(**issue.translation_placeholders)
+
+        # Still taken at a reload: the issue is raised again.
+        await hass.config_entries.async_reload(entry.entry_id)
+        await wait_idle(hass)
+        assert issue_registry.async_get_issue(DOMAIN, port_issue_id(entry.entry_id))
+
+    # The port is free: the listener binds, the issue goes and push works.
+    await hass.config_entries.async_reload(entry.entry_id)
+    await wait_idle(hass)
+    assert get_hub(hass).port == port
+    assert issue_registry.async_get_issue(DOMAIN, port_issue_id(entry.entry_id)) is None
+    assert hass.states.get(WASHER_PUSH).state == "silent"
+
+
+async def test_unreachable_appliance_logs_once_each_way(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    credentials: GroupCredentials,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """
+    Failed subscriptions retried every 5 minutes log once, at info, and once when back.
+
+    No log line names the serial number (FabNumber), though the failed requests' paths
+    hold it: the entry title names the appliance.
+    """
+    caplog.set_level(logging.DEBUG, logger="custom_components.miele_local")
+    monkeypatch.setattr(push_appliance, "RETRY_DELAY", 0.05)
+    answer = simulator.supervision.answer
+    refuse_supervision(simulator, monkeypatch)
+    entry = push_entry(simulator, credentials, free_port(), title="Washer")
+    await set_up(hass, entry)
+    push = entry.runtime_data.push
+    failed, back = "Washer: push subscription failed", "Washer: push subscription works"
+    await until(lambda: len(logged(caplog, failed)) >= 4)
+    assert logged(caplog, failed)[0] == logging.INFO
+    assert set(logged(caplog, failed)[1:]) == {logging.DEBUG}
+    monkeypatch.setattr(simulator.supervision, "answer", answer)
+    await until(lambda: push.state == "silent")
+    assert logged(caplog, back) == [logging.INFO]
+    assert not serial_logged(caplog)
+
+    # Unreachable: a new streak logs once more, and once more when it ends.
+    caplog.clear()
+    simulator.set_fault("offline")
+    push.resubscribe()
+    await until(lambda: len(logged(caplog, failed)) >= 4)
+    assert push.state is None
+    assert logged(caplog, failed)[0] == logging.INFO
+    assert set(logged(caplog, failed)[1:]) == {logging.DEBUG}
+    simulator.set_fault("none")
+    await until(lambda: push.state == "silent")
+    await asyncio.sleep(0.2)  # no retry is left running
+    assert logged(caplog, back) == [logging.INFO]
+    assert logged(caplog, failed).count(logging.INFO) == 1
+
+    await hass.config_entries.async_unload(entry.entry_id)
+    simulator.set_fault("offline")
+    await hass.config_entries.async_remove(entry.entry_id)
+    await wait_idle(hass)
+    assert logged(caplog, "push subscriptions not removed") == [logging.WARNING]
+    assert not serial_logged(caplog)
 
 
 async def test_subscription_retried_after_failure(
@@ -365,11 +471,15 @@ async def test_two_appliances_share_one_listener(
         await wait_idle(hass)
     assert hub.port == second
     assert dryer_entry.runtime_data.push.state is None
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, port_issue_id(dryer_entry.entry_id))
+    assert not issues.async_get_issue(DOMAIN, port_issue_id(washer_entry.entry_id))
     reads = washer_entry.runtime_data.push.reads
     washer.update_state(Status=5)
     await until(lambda: washer_entry.runtime_data.push.reads > reads)
 
     await hass.config_entries.async_unload(dryer_entry.entry_id)
+    assert not issues.async_get_issue(DOMAIN, port_issue_id(dryer_entry.entry_id))
     assert hub.port == second  # still serving the washer
     await hass.config_entries.async_unload(washer_entry.entry_id)
     assert hub.port == 0
@@ -403,7 +513,7 @@ async def test_removal_while_unreachable_forgets_the_slots(
     simulator.set_fault("offline")
     await hass.config_entries.async_remove(entry.entry_id)
     await wait_idle(hass)
-    assert "Push subscriptions of 000177753917 not removed" in caplog.text
+    assert "push subscriptions not removed" in caplog.text
     assert get_hub(hass).slots(simulator.device_id) == []
     assert len(simulator.supervision.subscriptions) == 5
 

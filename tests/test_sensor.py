@@ -53,6 +53,19 @@ async def test_snapshot(
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
 
 
+async def test_push_sensor_is_disabled_by_default(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The push state is a diagnostic few need: registered, disabled until enabled."""
+    entity_id = "sensor.miele_000177753917_push"
+    registered = entity_registry.async_get(entity_id)
+    assert registered is not None
+    assert registered.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get(entity_id) is None
+
+
 async def test_finish_time_is_steady(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,

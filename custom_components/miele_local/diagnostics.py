@@ -33,50 +33,63 @@ if TYPE_CHECKING:
 FAB_NUMBER = "FabNumber"
 TO_REDACT = {CONF_GROUP_ID, CONF_GROUP_KEY, CONF_DEVICE_ID, FAB_NUMBER}
 ADVERTISED_GROUP = "advertised_group"
+NOT_LOADED: dict[str, Any] = {
+    "ident": None,
+    "state": None,
+    "health": None,
+    "push": None,
+}
+"""The appliance part of an entry that is not loaded."""
 
 
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: MieleLocalConfigEntry
 ) -> dict[str, Any]:
     """Return a redacted dump: no key, GroupID or serial number appears."""
-    runtime = getattr(entry, "runtime_data", None)
-    appliance = None if runtime is None else _appliance(runtime)
-    return _redact_serial(
-        {
-            "entry": {
-                "title": entry.title,
-                "data": async_redact_data(entry.data, TO_REDACT),
-                "options": dict(entry.options),
-                "state": entry.state.value,
-                "reason": entry.reason,
-            },
-            **(
-                appliance
-                or {"ident": None, "state": None, "health": None, "push": None}
-            ),
-        },
-        entry.data.get(CONF_DEVICE_ID),
-    )
+    return _redact_serial(_entry_dump(entry), entry.data.get(CONF_DEVICE_ID))
 
 
 async def async_get_device_diagnostics(
     hass: HomeAssistant, entry: MieleLocalConfigEntry, device: DeviceEntry
 ) -> dict[str, Any]:
-    """Return the appliance's redacted Ident, State, health and reset evidence."""
-    coordinator = entry.runtime_data.coordinator
+    """
+    Return the appliance's redacted Ident, State, health and reset evidence.
+
+    For an entry that is not loaded (its appliance known from an earlier start), the
+    device and what the config entry diagnostics show for it: the entry and why it failed.
+    """
+    described = {
+        "device": {
+            "manufacturer": device.manufacturer,
+            "model": device.model,
+            "model_id": device.model_id,
+            "sw_version": device.sw_version,
+            "hw_version": device.hw_version,
+        }
+    }
+    runtime: MieleRuntimeData | None = getattr(entry, "runtime_data", None)
+    if runtime is None:
+        return _redact_serial(
+            {**described, **_entry_dump(entry)}, entry.data.get(CONF_DEVICE_ID)
+        )
     return _redact_serial(
-        {
-            "device": {
-                "manufacturer": device.manufacturer,
-                "model": device.model,
-                "model_id": device.model_id,
-                "sw_version": device.sw_version,
-                "hw_version": device.hw_version,
-            },
-            **_appliance(entry.runtime_data),
-        },
-        coordinator.device_id,
+        {**described, **_appliance(runtime)}, runtime.coordinator.device_id
     )
+
+
+def _entry_dump(entry: MieleLocalConfigEntry) -> dict[str, Any]:
+    """Return the entry and, once loaded, its appliance (None for each part otherwise)."""
+    runtime: MieleRuntimeData | None = getattr(entry, "runtime_data", None)
+    return {
+        "entry": {
+            "title": entry.title,
+            "data": async_redact_data(entry.data, TO_REDACT),
+            "options": dict(entry.options),
+            "state": entry.state.value,
+            "reason": entry.reason,
+        },
+        **(NOT_LOADED if runtime is None else _appliance(runtime)),
+    }
 
 
 def _appliance(runtime: MieleRuntimeData) -> dict[str, Any]:

@@ -7,18 +7,22 @@ at most one a second per appliance.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
+
+from homeassistant.helpers import issue_registry as ir
 
 from custom_components.miele_local.const import (
     CONF_PUSH,
     CONF_PUSH_PORT,
     DEFAULT_PUSH_PORT,
+    DOMAIN,
     LOGGER,
 )
 from custom_components.miele_local.miele.exceptions import MieleError
 from custom_components.miele_local.miele.supervision import withdraw
 
-from .appliance import PushAppliance, PushState
+from .appliance import PushAppliance, PushState, scrubbed
 from .hub import get_hub
 
 if TYPE_CHECKING:
@@ -37,17 +41,31 @@ __all__ = [
     "async_remove_push",
     "async_setup_push",
     "async_unload_push",
+    "port_issue_id",
 ]
+
+
+def port_issue_id(entry_id: str) -> str:
+    """Repair issue id for an appliance whose push listener port cannot be bound."""
+    return f"push_port_in_use_{entry_id}"
 
 
 async def async_setup_push(
     hass: HomeAssistant, entry: MieleLocalConfigEntry, coordinator: MieleHubCoordinator
 ) -> PushAppliance:
-    """Subscribe the appliance in the background when push is on; tidy up when it is off."""
+    """
+    Subscribe the appliance in the background when push is on; tidy up when it is off.
+
+    A listener port that cannot be bound raises a repair issue naming the port (push
+    stays off for this appliance, polling goes on); the issue goes once the listener
+    binds, push is turned off or the entry unloads.
+    """
     hub = get_hub(hass)
     await hub.async_load()
     push = PushAppliance(hass, entry, coordinator, hub)
     name = f"{entry.title} push"
+    issue_id = port_issue_id(entry.entry_id)
+    ir.async_delete_issue(hass, DOMAIN, issue_id)
     if not entry.options.get(CONF_PUSH, False):
         push.state = PushState.OFF
         if previous := hub.slots(push.device_id):
@@ -59,7 +77,19 @@ async def async_setup_push(
     try:
         await hub.async_attach(push, port)
     except OSError as err:
-        LOGGER.warning("Push listener cannot listen on port %s: %s", port, err)
+        LOGGER.warning(
+            "%s: push listener cannot listen on port %s: %s", entry.title, port, err
+        )
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="push_port_in_use",
+            translation_placeholders={"name": entry.title, "port": str(port)},
+        )
+        entry.async_on_unload(partial(ir.async_delete_issue, hass, DOMAIN, issue_id))
         return push
     push.watch()
     entry.async_create_background_task(hass, push.async_subscribe(), name)
@@ -73,9 +103,16 @@ async def async_unload_push(push: PushAppliance) -> None:
 
 
 async def async_remove_push(
-    hass: HomeAssistant, manager: ConnectionManager, profile: DeviceProfile
+    hass: HomeAssistant,
+    manager: ConnectionManager,
+    profile: DeviceProfile,
+    name: str | None = None,
 ) -> None:
-    """Delete our own slots on a removed appliance (never anyone else's)."""
+    """
+    Delete our own slots on a removed appliance (never anyone else's).
+
+    ``name`` (the entry title) names the appliance in the log; without it, its address.
+    """
     hub = get_hub(hass)
     await hub.async_load()
     device_id = profile.device_id
@@ -87,5 +124,9 @@ async def async_remove_push(
             device_id, lambda: withdraw(client, device_id, hub.listener_fab, slots)
         )
     except MieleError as err:
-        LOGGER.warning("Push subscriptions of %s not removed: %s", device_id, err)
+        LOGGER.warning(
+            "%s: push subscriptions not removed: %s",
+            name or profile.host,
+            scrubbed(err, device_id),
+        )
     await hub.async_save_slots(device_id, [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from enum import StrEnum
+import logging
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import callback
@@ -33,6 +34,12 @@ MISSED_WINDOW = 5.0
 """Seconds a push may trail the read that found its change (then pushes count as stopped)."""
 RECOVERY_FLOOR = 600.0
 """Seconds between two recoveries (advertise and subscribe again) after pushes stopped."""
+SERIAL_MASK = "**REDACTED**"
+
+
+def scrubbed(err: MieleError, device_id: str) -> str:
+    """Return the error's text with the appliance's serial number (in request paths) masked."""
+    return str(err).replace(device_id, SERIAL_MASK)
 
 
 class PushState(StrEnum):
@@ -72,6 +79,8 @@ class PushAppliance:
         self._retry: TimerHandle | None = None
         self._listeners: list[Callable[[], None]] = []
         self._subscribing = asyncio.Lock()
+        self._failing = False
+        """The last subscription failed (logged once; the next success is logged too)."""
 
     @property
     def device_id(self) -> str:
@@ -101,7 +110,8 @@ class PushAppliance:
         Withdraw the slots of a previous run, then subscribe anew.
 
         Runs once (never retried within a try), one subscription at a time; a failure is
-        tried again after ``RETRY_DELAY``.
+        tried again after ``RETRY_DELAY``. Only the first failure of a streak and the
+        success that ends it are logged (info), with the entry title, never the serial.
         """
         async with self._subscribing:
             await self._subscribe()
@@ -116,12 +126,21 @@ class PushAppliance:
                 self.device_id, lambda: self._enrol(previous, slots)
             )
         except MieleError as err:
-            LOGGER.info("%s: push subscription failed: %s", self.entry.title, err)
+            LOGGER.log(
+                logging.DEBUG if self._failing else logging.INFO,
+                "%s: push subscription failed, trying again later: %s",
+                self.entry.title,
+                scrubbed(err, self.device_id),
+            )
+            self._failing = True
             self._retry = self.hass.loop.call_later(RETRY_DELAY, self.resubscribe)
             self._set_state(None)
             return
         finally:
             await self.hub.async_save_slots(self.device_id, slots or previous)
+        if self._failing:
+            self._failing = False
+            LOGGER.info("%s: push subscription works again", self.entry.title)
         if not supported:
             self._set_state(PushState.UNSUPPORTED)
         else:
@@ -139,7 +158,11 @@ class PushAppliance:
                 ),
             )
         except MieleError as err:
-            LOGGER.info("%s: push slots not withdrawn: %s", self.entry.title, err)
+            LOGGER.info(
+                "%s: push slots not withdrawn: %s",
+                self.entry.title,
+                scrubbed(err, self.device_id),
+            )
             return
         await self.hub.async_save_slots(self.device_id, [])
 

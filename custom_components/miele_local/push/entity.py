@@ -24,6 +24,7 @@ PUSH_SENSOR = SensorEntityDescription(
     translation_key="push",
     device_class=SensorDeviceClass.ENUM,
     entity_category=EntityCategory.DIAGNOSTIC,
+    entity_registry_enabled_default=False,
     options=[state.value for state in PushState],
 )
 
