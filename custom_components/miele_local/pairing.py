@@ -49,8 +49,9 @@ from .miele.models import DeviceType, Ident, Status
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
+
+    from .coordinator import MieleLocalConfigEntry
 
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 
@@ -204,14 +205,14 @@ def entry_data(
     }
 
 
-def stored_credentials(entry: ConfigEntry) -> GroupCredentials:
+def stored_credentials(entry: MieleLocalConfigEntry) -> GroupCredentials:
     """Return the household key stored in `entry` (MieleConfigError when invalid)."""
     return GroupCredentials.from_hex(
         entry.data[CONF_GROUP_ID], entry.data[CONF_GROUP_KEY]
     )
 
 
-async def async_pair_again(hass: HomeAssistant, entry: ConfigEntry) -> Ident:
+async def async_pair_again(hass: HomeAssistant, entry: MieleLocalConfigEntry) -> Ident:
     """
     Commission the entry's stored key on its appliance again, then verify the FabNumber.
 
