@@ -5,6 +5,12 @@ Every process runs in its own session (process group) and is stopped at teardown
 the test fails. Logs go to files under the test's `tmp_path`; their tails are logged at
 teardown, so a failing test shows them. The Home Assistant test plugin blocks sockets: the
 fixtures request `socket_enabled`, and its host allow-list keeps 127.0.0.1, where all runs.
+
+`hass` runs with the python named by the environment variable MIELE_LOCAL_E2E_HASS_PYTHON
+(`scripts/test-ha-latest` names the newest Home Assistant release's environment), by default
+with the test's own. A test fails at teardown when Home Assistant's log reports the integration's
+use of anything deprecated (its own report, or a Python DeprecationWarning, which `hass` is
+started to show).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import json
 import logging
 import os
 from pathlib import Path
+import re
 import signal
 import socket
 import subprocess
@@ -43,6 +50,80 @@ STOP_TIMEOUT = 20.0
 START_TIMEOUT = 60.0
 POLL_PERIOD = 0.25
 E2E_FAB_NUMBER = "000177753917"
+HASS_PYTHON_VARIABLE = "MIELE_LOCAL_E2E_HASS_PYTHON"
+# Python shows DeprecationWarnings only for code run as __main__; Home Assistant logs what it shows.
+SHOW_DEPRECATIONS = (
+    "default::DeprecationWarning",
+    "default::PendingDeprecationWarning",
+)
+INTEGRATION_REPORT = "Detected that custom integration 'miele_local'"
+_DEPRECATION = re.compile(r"deprecat", re.IGNORECASE)
+# A record's start: "2026-11-05 10:00:00.001 DEBUG" (2026.11 adds the UTC offset: ".001+00:00").
+_QUIET_RECORD = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:?\d\d|Z)? (DEBUG|INFO) "
+)
+
+
+def hass_python() -> str:
+    """The python that runs `hass`: $MIELE_LOCAL_E2E_HASS_PYTHON, else the test's own."""
+    python = os.environ.get(HASS_PYTHON_VARIABLE) or sys.executable
+    if not os.access(python, os.X_OK):
+        raise pytest.UsageError(f"{HASS_PYTHON_VARIABLE}={python} is no executable")
+    return python
+
+
+def hass_version(python: str) -> str:
+    """The Home Assistant version that `python` imports."""
+    return subprocess.run(  # noqa: S603  # our own python
+        [
+            python,
+            "-c",
+            "from homeassistant.const import __version__; print(__version__)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+
+
+def pytest_report_header() -> str:
+    """Name the Home Assistant the end-to-end tests start (shown when they run alone)."""
+    python = hass_python()
+    return f"hass: Home Assistant {hass_version(python)} ({python})"
+
+
+def integration_warnings(log: str) -> list[str]:
+    """
+    The lines of a Home Assistant log that report this integration's deprecated usage.
+
+    Home Assistant's "Detected that custom integration 'miele_local' ..." reports, and any
+    warning about something deprecated that names the integration (Home Assistant's deprecated
+    constants and functions name `miele_local` or its issue tracker; a Python DeprecationWarning
+    names the file under `custom_components/miele_local`). The integration's own debug and info
+    records are no warnings.
+    """
+    return [
+        line
+        for line in log.splitlines()
+        if INTEGRATION_REPORT in line
+        or (
+            _DEPRECATION.search(line)
+            and "miele_local" in line
+            and not _QUIET_RECORD.match(line)
+        )
+    ]
+
+
+def assert_no_integration_warnings(log_path: Path) -> None:
+    """Fail, quoting the lines, when the Home Assistant log at `log_path` has any."""
+    log = log_path.read_text(errors="replace") if log_path.exists() else ""
+    if found := integration_warnings(log):
+        quoted = "\n".join(f"    {line}" for line in found)
+        raise AssertionError(
+            f"Home Assistant reported deprecated usage by miele_local ({log_path}):\n"
+            f"{quoted}"
+        )
 
 
 def load_develop() -> ModuleType:
@@ -157,17 +238,21 @@ class ProcessSupervisor:
         self._processes.append(process)
         return process
 
+    def stop(self, process: ManagedProcess) -> None:
+        """Stop one started process now; log its log tail for the test report."""
+        self._processes.remove(process)
+        process.stop(self._grace)
+        _LOGGER.info(
+            "%s exited with %s; log tail:\n%s",
+            process.name,
+            process.popen.returncode,
+            process.log_tail(),
+        )
+
     def stop_all(self) -> None:
-        """Stop every started process; log each log tail for the test report."""
+        """Stop every started process, last started first."""
         while self._processes:
-            process = self._processes.pop()
-            process.stop(self._grace)
-            _LOGGER.info(
-                "%s exited with %s; log tail:\n%s",
-                process.name,
-                process.popen.returncode,
-                process.log_tail(),
-            )
+            self.stop(self._processes[-1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,15 +476,21 @@ async def live_hass(
     supervisor: ProcessSupervisor,
     http_session: aiohttp.ClientSession,
     tmp_path: Path,
-) -> HassApi:
-    """A real `hass` process with a throw-away config, running and onboarded."""
+) -> AsyncIterator[HassApi]:
+    """
+    A real `hass` process with a throw-away config, running and onboarded.
+
+    At teardown Home Assistant is stopped, and the test fails when its log reports deprecated
+    usage by the integration (`integration_warnings`).
+    """
     hass_port = free_port()
     config_dir = tmp_path / "config"
     write_hass_config(config_dir, hass_port)
     process = supervisor.start(
         "hass",
         [
-            sys.executable,
+            hass_python(),
+            *(f"-W{warning_filter}" for warning_filter in SHOW_DEPRECATIONS),
             "-m",
             "homeassistant",
             "--config",
@@ -407,6 +498,17 @@ async def live_hass(
             "--skip-pip",
         ],
     )
+    try:
+        yield await _onboarded(process, http_session, hass_port)
+    finally:
+        supervisor.stop(process)
+    assert_no_integration_warnings(process.log_path)
+
+
+async def _onboarded(
+    process: ManagedProcess, http_session: aiohttp.ClientSession, hass_port: int
+) -> HassApi:
+    """Wait for the `hass` process to serve, onboard it and wait until it runs."""
     api = HassApi(http_session, hass_port)
 
     async def running() -> bool | None:

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 import json
 import stat
+import sys
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -15,8 +16,11 @@ from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.exceptions import MieleAuthError
 from tests.e2e.conftest import (
     REPO,
+    SHOW_DEPRECATIONS,
     START_TIMEOUT,
+    assert_no_integration_warnings,
     free_port,
+    hass_python,
     load_develop,
     wait_for_develop,
 )
@@ -129,9 +133,17 @@ def _free_appliances() -> tuple[Any, ...]:
 
 @pytest.mark.e2e
 async def test_develop_runs_home_assistant_and_stops_everything(
-    socket_enabled: None, tmp_path: Path
+    socket_enabled: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The whole `scripts/develop` run, on free ports in a throw-away folder."""
+    """
+    The whole `scripts/develop` run, on free ports in a throw-away folder.
+
+    `scripts/develop` starts `hass` with `sys.executable`: here that is the harness's Home
+    Assistant python (`hass_python`), with deprecation warnings shown, and its log must not
+    report deprecated usage by the integration.
+    """
+    monkeypatch.setattr(sys, "executable", hass_python())
+    monkeypatch.setenv("PYTHONWARNINGS", ",".join(SHOW_DEPRECATIONS))
     setup = develop.DevSetup(tmp_path, free_port(), _free_appliances())
     stop = asyncio.Event()
     run = asyncio.create_task(develop.run(stop, setup))
@@ -155,3 +167,4 @@ async def test_develop_runs_home_assistant_and_stops_everything(
     for port in (setup.hass_port, *(a.port for a in setup.appliances)):
         with pytest.raises(ConnectionRefusedError):  # nothing listens any more
             await asyncio.open_connection(develop.HOST, port)
+    assert_no_integration_warnings(setup.console_log)

@@ -26,7 +26,13 @@ from custom_components.miele_local.const import (
     DOMAIN,
 )
 from custom_components.miele_local.miele.connection.health import HealthThresholds
-from tests.e2e.conftest import E2E_FAB_NUMBER, ProcessSupervisor, wait_for
+from tests.e2e.conftest import (
+    E2E_FAB_NUMBER,
+    ProcessSupervisor,
+    assert_no_integration_warnings,
+    integration_warnings,
+    wait_for,
+)
 
 if TYPE_CHECKING:
     import aiohttp
@@ -345,3 +351,37 @@ def test_supervisor_stops_whole_process_groups(
     while _alive(grandchild) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(grandchild)
+
+
+HASS_LOG = """\
+2026-11-05 10:00:00.001 WARNING (SyncWorker_0) [homeassistant.loader] We found a custom integration miele_local which has not been tested by Home Assistant. This component might cause stability problems
+2026-11-05 10:00:01.002 WARNING (MainThread) [homeassistant.helpers.frame] Detected that custom integration 'miele_local' calls async_forward_entry_setup at custom_components/miele_local/__init__.py, line 80: await x. This will stop working in Home Assistant 2027.1, please create a bug report at https://github.com/miele-local/miele_local/issues
+2026-11-05 10:00:02.003 WARNING (MainThread) [homeassistant.const] The deprecated constant ATTR_VIA_DEVICE was used from miele_local. It will be removed in HA Core 2027.3. Use ATTR_VIA_DEVICE_ID instead, please create a bug report at https://github.com/miele-local/miele_local/issues
+2026-11-05 10:00:03.004 WARNING (MainThread) [py.warnings] /config/custom_components/miele_local/sensor.py:12: DeprecationWarning: datetime.datetime.utcnow() is deprecated
+  now = datetime.utcnow()
+2026-11-05 10:00:04.005 WARNING (MainThread) [py.warnings] /opt/venv/lib/python3.14/site-packages/zeroconf/x.py:1: DeprecationWarning: something else is deprecated
+2026-11-05 10:00:05.006 WARNING (MainThread) [homeassistant.const] The deprecated constant X was used from met. Use Y instead
+2026-11-05 10:00:06.007 DEBUG (MainThread) [custom_components.miele_local] a deprecated-looking word in our own debug record
+2026-11-05 10:00:07.008 ERROR (MainThread) [custom_components.miele_local] Error fetching Miele washing machine data
+2026-11-05 10:00:08.009+00:00 INFO (MainThread) [custom_components.miele_local] deprecated-looking, with a UTC offset
+"""
+
+
+def test_deprecated_usage_by_the_integration_is_found_in_a_hass_log(
+    tmp_path: Path,
+) -> None:
+    """Home Assistant's reports and Python's warnings about miele_local; nothing else."""
+    found = integration_warnings(HASS_LOG)
+
+    assert [line.split("[")[1].split("]")[0] for line in found] == [
+        "homeassistant.helpers.frame",
+        "homeassistant.const",
+        "py.warnings",
+    ]
+    log = tmp_path / "hass.log"
+    log.write_text(HASS_LOG)
+    with pytest.raises(AssertionError, match="deprecated usage by miele_local") as err:
+        assert_no_integration_warnings(log)
+    assert "    " + found[0] in str(err.value)
+    log.write_text("\n".join(HASS_LOG.splitlines()[4:]))
+    assert_no_integration_warnings(log)
