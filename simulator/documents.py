@@ -35,8 +35,8 @@ def listing(device_id: str, group_id: str, *, pairing: bool) -> JsonObject:
     """
     ``GET /Devices/``: each appliance as a link, never its Ident.
 
-    The shape ha-miele-at-lan's push listener serves, "modelled on" appliances, and the
-    protocol reference's "Endpoints"; ``Pairing`` is true while commissioning is open.
+    The shape ha-miele-at-lan's push listener serves, "modelled on" appliances, and
+    docs/protocol.md "Endpoints"; ``Pairing`` is true while commissioning is open.
     """
     return {device_id: {"href": f"{device_id}/", "Group": group_id, "Pairing": pairing}}
 
@@ -50,7 +50,7 @@ def links(*, supervision: bool) -> JsonObject:
     """
     ``GET /Devices/{fab}/``: links to the appliance's documents.
 
-    Protocol reference "Endpoints"; ``SuperVision`` as ha-miele-at-lan's push listener
+    docs/protocol.md "Endpoints"; ``SuperVision`` as ha-miele-at-lan's push listener
     lists it, only where the module has SuperVision.
     """
     document: JsonObject = {

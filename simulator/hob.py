@@ -1,7 +1,7 @@
 """
 Zone power levels in a KM-series hob's ``ExtendedState`` (the ``hob_extended`` appliance).
 
-Layout from the protocol reference "Hob zones and hood": zone n (0-5) has its power level
+Layout from docs/protocol.md "Hob zones and hood": zone n (0-5) has its power level
 (``PlateStep`` codes: 0 off, 1-23 levels, 100-107 residual heat) at byte 8+3n and its flags
 at 9+3n. Byte 7 bits 1-4 count the installed zones (ha-miele-at-lan's reading of the
 app's hob struct; 0x0B, five zones, on the KM8684 of its PR #36).

@@ -81,7 +81,7 @@ MANUFACTURER = "Miele"
 
 DOOR_APPLIANCES = CYCLE_APPLIANCES | COOLING_APPLIANCES | {DeviceType.COFFEE_SYSTEM}
 WRITE_REFUSING_MODULE = "EK057"
-"""Wi-Fi module whose cooling appliances answer 403 to every write (protocol.md)."""
+"""Wi-Fi module whose cooling appliances answer 403 to every write (docs/protocol.md)."""
 
 type ExistsFn = Callable[[Ident, State], bool]
 

@@ -1,4 +1,4 @@
-"""Protocol vectors of the protocol reference and the padding rules, pinned byte for byte."""
+"""Protocol vectors of docs/protocol.md and the padding rules, pinned byte for byte."""
 
 from __future__ import annotations
 

@@ -104,7 +104,7 @@ def test_enums_have_the_protocol_values() -> None:
         (34, DeviceType.WINE_STORAGE_CONDITIONING_UNIT),
     ],
 )
-def test_device_types_of_protocol_md(code: int, member: DeviceType) -> None:
+def test_device_types_of_docs_protocol_md(code: int, member: DeviceType) -> None:
     parsed = DeviceType.parse(code)
     assert parsed is member
 
@@ -120,7 +120,7 @@ def test_unknown_codes_stay_plain_int(enum: type[DeviceType]) -> None:
     "code",
     [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 144, 145, 146, 255],
 )
-def test_status_codes_of_protocol_md(code: int) -> None:
+def test_status_codes_of_docs_protocol_md(code: int) -> None:
     assert isinstance(Status.parse(code), Status)
 
 

@@ -1,4 +1,4 @@
-"""SuperVision: the protocol reference's push vectors, enrolment and withdrawal over sockets."""
+"""SuperVision: the push vectors of docs/protocol.md, enrolment and withdrawal over sockets."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def test_listener_hostname_vector() -> None:
 
 
 def test_peer_entry_vector() -> None:
-    """PUT SuperVision as the reference computes it (the client seals the same way)."""
+    """PUT SuperVision as docs/protocol.md computes it (the client seals the same way)."""
     signature, ciphertext = crypto.seal_request(
         KEY,
         "PUT",
@@ -83,7 +83,7 @@ def test_peer_entry_vector() -> None:
 
 
 def test_push_vector_decrypts_and_verifies() -> None:
-    """The reference push decrypts with IV = signature and verifies as a signed request."""
+    """The push of docs/protocol.md decrypts with IV = signature and verifies as a signed request."""
     signature = bytes.fromhex(PUSH_SIG)
     body = bytes.fromhex(PUSH_BODY)
     assert crypto.decrypt(KEY, signature, body) == PUSH_PLAIN
@@ -214,7 +214,7 @@ async def test_withdraw_peer_refusal_propagates(
 
 
 def test_subscription_vector() -> None:
-    """POST /Subscriptions as the reference computes it (padding inserted before the ``}``)."""
+    """POST /Subscriptions as docs/protocol.md computes it (padding inserted before the ``}``)."""
     body = (
         b'{\n\t"Resource": "/Devices/000177753917/State/",\n\t"Callback":"'
         + BASE.encode()

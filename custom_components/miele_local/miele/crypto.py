@@ -1,7 +1,7 @@
 """
 Signing, padding and AES encryption of the Miele@home local protocol.
 
-See the protocol reference: requests are signed with HMAC-SHA256 over a text built from the
+See docs/protocol.md: requests are signed with HMAC-SHA256 over a text built from the
 method, host, path, headers and the *padded* body; bodies are AES-256-CBC encrypted with the
 first 32 bytes of the group key and the first 16 bytes of the signature as IV.
 """

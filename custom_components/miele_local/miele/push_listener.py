@@ -158,7 +158,7 @@ class PushListener:
         )
 
     def _document(self, path: str, group_id: str) -> dict[str, object] | None:
-        """Return the known-good body of the protocol reference, None for other paths."""
+        """Return the known-good body of docs/protocol.md, None for other paths."""
         parts = tuple(part for part in path.split("/") if part)
         fab = self.listener_fab
         if parts == ("Devices",):

@@ -1,7 +1,7 @@
 """
 SuperVision: an extra household member that appliances notify of changes (push).
 
-See the protocol reference, "Push updates": the listener registers with
+See docs/protocol.md, "Push updates": the listener registers with
 ``PUT /Devices/{fab}/SuperVision/{listener}`` and one ``POST /Subscriptions`` per resource,
 then receives signed, encrypted ``POST``s on its callback paths. How appliances sign their
 pushes is not known; :func:`inspect_push` checks the documented hypothesis only as evidence.
