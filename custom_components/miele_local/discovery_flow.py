@@ -2,20 +2,32 @@
 Config flow base: what adding an appliance needs, and the discovery steps (mDNS, DHCP).
 
 `MieleLocalConfigFlow` (config_flow.py) adds the user and pairing steps on top.
+
+One card per appliance, gone once it is configured. Without a working key a discovery is
+known by a provisional id: the module's mDNS host name (derived from the FabNumber, so it
+names the appliance) or the MAC (then the address decides). Adding an appliance, however
+it is added, ends its other discovery flows and the entry takes over their discovery key
+(as Home Assistant's ignore does); a discovery of a configured appliance aborts under the
+entry's id, so the entry keeps that key too. Removing the entry makes Home Assistant's
+zeroconf and DHCP discover the appliance again.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import SOURCE_DHCP, SOURCE_ZEROCONF
 from homeassistant.const import CONF_HOST
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import format_mac
 import probatio as vol
 
-from .const import CONF_GROUP_ID, CONF_GROUP_KEY
+from .advertisement import module_host_name
+from .const import CONF_GROUP_ID
 from .entry_flow import EntryFlowSteps
-from .miele.credentials import GroupCredentials
-from .miele.exceptions import MieleError
+from .miele.credentials import GroupCredentials, validate_host
+from .miele.exceptions import MieleConfigError, MieleError
 from .miele.supervision import LISTENER_DEVICE_TYPE
 from .pairing import (
     Commissioning,
@@ -26,11 +38,12 @@ from .pairing import (
     error_key,
     key_fields,
     parse_credentials,
+    stored_credentials,
     type_title,
 )
 
 if TYPE_CHECKING:
-    from homeassistant.config_entries import ConfigFlowResult
+    from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
     from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
     from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
@@ -38,6 +51,40 @@ if TYPE_CHECKING:
 
 APPLIANCE_PORT = 80
 """Port of the appliance's HTTP API, assumed for an address learnt over DHCP."""
+DISCOVERY_SOURCES = frozenset({SOURCE_ZEROCONF, SOURCE_DHCP})
+MODULE_ID = re.compile(r"miele-001d63fffe[0-9a-f]{6}")
+"""A provisional id that is a module's identity: `module_host_name` without `.local`."""
+
+
+def host_key(host: object) -> str | None:
+    """Return a host normalised for comparison (no port 80), None when invalid."""
+    try:
+        return validate_host(host).removesuffix(":80")
+    except MieleConfigError:
+        return None
+
+
+def module_id(fab_number: str) -> str | None:
+    """Return the provisional id a zeroconf discovery of this appliance gets."""
+    try:
+        return module_host_name(fab_number).removesuffix(".local")
+    except ValueError:  # not a FabNumber of digits
+        return None
+
+
+def same_appliance(
+    provisional_id: str | None, address: object, fab_number: str, host: object
+) -> bool:
+    """
+    Return whether a discovery (provisional id, address) is appliance `fab_number` at `host`.
+
+    A module identity decides alone; a MAC or another host name says nothing, the address
+    does.
+    """
+    if provisional_id and MODULE_ID.fullmatch(provisional_id):
+        return provisional_id == module_id(fab_number)
+    key = host_key(address)
+    return key is not None and key == host_key(host)
 
 
 class DiscoverySteps(EntryFlowSteps):
@@ -69,6 +116,7 @@ class DiscoverySteps(EntryFlowSteps):
         """Create the entry, or refresh host and key of the entry for this appliance."""
         data = entry_data(host, credentials, ident)
         await self.async_set_unique_id(ident.fab_number, raise_on_progress=False)
+        self._async_end_discoveries(ident.fab_number, host)
         self._abort_if_unique_id_configured(updates=data)
         return self.async_create_entry(title=appliance_title(ident), data=data)
 
@@ -76,12 +124,59 @@ class DiscoverySteps(EntryFlowSteps):
         """Household keys of the configured entries, by GroupID, with their appliances."""
         known: dict[str, tuple[GroupCredentials, list[str]]] = {}
         for entry in self._async_current_entries(include_ignore=False):
-            group_id = entry.data[CONF_GROUP_ID]
-            credentials = GroupCredentials.from_hex(
-                group_id, entry.data[CONF_GROUP_KEY]
+            try:
+                credentials = stored_credentials(entry)
+            except MieleConfigError, KeyError:
+                continue  # a damaged entry: its own setup reports it
+            known.setdefault(credentials.group_id, (credentials, []))[1].append(
+                entry.title
             )
-            known.setdefault(group_id, (credentials, []))[1].append(entry.title)
         return known
+
+    def _discoveries_of(self, fab_number: str, host: str) -> list[ConfigFlowResult]:
+        """Return the other discovery flows in progress of appliance `fab_number` at `host`."""
+        return [
+            flow
+            for flow in self._async_in_progress()
+            if flow["context"].get("source") in DISCOVERY_SOURCES
+            and (
+                (unique_id := flow["context"].get("unique_id")) == fab_number
+                or (
+                    # A flow that read a FabNumber is another appliance's.
+                    flow.get("step_id") != "discovery_confirm"
+                    and same_appliance(
+                        unique_id,
+                        flow["context"].get("title_placeholders", {}).get(CONF_HOST),
+                        fab_number,
+                        host,
+                    )
+                )
+            )
+        ]
+
+    @callback
+    def _async_end_discoveries(self, fab_number: str, host: str) -> None:
+        """End the appliance's other discovery flows; its entry takes their discovery key."""
+        for flow in self._discoveries_of(fab_number, host):
+            if "discovery_key" not in self.context and (
+                key := flow["context"].get("discovery_key")
+            ):
+                self.context["discovery_key"] = key
+            self.hass.config_entries.flow.async_abort(flow["flow_id"])
+
+    def _configured_entry(self, host: str, provisional_id: str) -> ConfigEntry | None:
+        """Return the entry (or ignore) of a discovered appliance whose key did not work."""
+        return next(
+            (
+                entry
+                for entry in self._async_current_entries(include_ignore=True)
+                if entry.unique_id
+                and same_appliance(
+                    provisional_id, host, entry.unique_id, entry.data.get(CONF_HOST)
+                )
+            ),
+            None,
+        )
 
     async def async_step_zeroconf(
         self, discovery_info: ZeroconfServiceInfo
@@ -121,10 +216,13 @@ class DiscoverySteps(EntryFlowSteps):
         Learn the FabNumber with a known key, update a known appliance or offer setup.
 
         Without a working key the flow is known by `provisional_id` (MAC or mDNS host name)
-        until the FabNumber replaces it, so that ignoring the discovery sticks.
+        until the FabNumber replaces it, so that ignoring the discovery sticks; a card of
+        the appliance nobody opened gives way to one that read the FabNumber.
         """
         self._host = host
         self.context["title_placeholders"] = {"name": name, CONF_HOST: host}
+        await self.async_set_unique_id(provisional_id, raise_on_progress=False)
+        self._abort_if_unique_id_configured()  # ignored under its provisional id
         for credentials in candidates:
             try:
                 ident = await async_read_ident(self.hass, host, credentials)
@@ -132,15 +230,22 @@ class DiscoverySteps(EntryFlowSteps):
                 continue
             await self.async_set_unique_id(ident.fab_number)
             self._abort_if_unique_id_configured(updates={CONF_HOST: host})
+            cards = self._discoveries_of(ident.fab_number, host)
+            if any(flow["context"].get("dismiss_protected") for flow in cards):
+                return self.async_abort(reason="already_in_progress")  # being added
+            for flow in cards:
+                self.hass.config_entries.flow.async_abort(flow["flow_id"])
             self._ident, self._credentials = ident, credentials
             self.context["title_placeholders"] = {
                 "name": appliance_title(ident),
                 CONF_HOST: host,
             }
             return await self.async_step_discovery_confirm()
+        if (entry := self._configured_entry(host, provisional_id)) and entry.unique_id:
+            # Aborted under the entry's id: the entry keeps this discovery's key.
+            await self.async_set_unique_id(entry.unique_id, raise_on_progress=False)
+            return self.async_abort(reason="already_configured")
         await self.async_set_unique_id(provisional_id)
-        self._abort_if_unique_id_configured()
-        self._async_abort_entries_match({CONF_HOST: host})
         if any(
             flow["context"].get("title_placeholders", {}).get(CONF_HOST) == host
             for flow in self._async_in_progress()
@@ -172,6 +277,7 @@ class DiscoverySteps(EntryFlowSteps):
     ) -> ConfigFlowResult:
         """Confirm adding a discovered appliance that already answers to a known key."""
         if user_input is not None:
+            self._async_end_discoveries(self._ident.fab_number, self._host)
             return self.async_create_entry(
                 title=appliance_title(self._ident),
                 data=entry_data(self._host, self._credentials, self._ident),

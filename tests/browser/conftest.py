@@ -56,6 +56,25 @@ window.addEventListener("unhandledrejection", (event) => {
   }
 });
 """
+# Selector engine `flow-host=<host>`: elements that hold (as Home Assistant's Discovered
+# items' Add buttons do) the config flow of the appliance at <host>. Other runs of
+# `scripts/develop` on this machine are discovered too, under the same names.
+FLOW_HOST_ENGINE = """({
+  queryAll(root, host) {
+    const found = [];
+    const walk = (node) => {
+      for (const element of node.querySelectorAll("*")) {
+        if (element.flow?.context?.title_placeholders?.host === host) found.push(element);
+        if (element.shadowRoot) walk(element.shadowRoot);
+      }
+    };
+    walk(root);
+    return found;
+  },
+  query(root, host) {
+    return this.queryAll(root, host)[0] ?? null;
+  },
+})"""
 # The websocket error of a request the frontend had in flight when its page went away.
 CONNECTION_LOST = '"code":3,"message":"Connection lost"'
 # A European household: metric units, Central European time.
@@ -201,6 +220,7 @@ async def page(console_errors: ConsoleErrors) -> AsyncIterator[Page]:
     """A Chromium page; the test fails on any console error it reports after onboarding."""
     errors = console_errors
     async with async_playwright() as playwright:
+        await playwright.selectors.register("flow-host", FLOW_HOST_ENGINE)
         browser = await playwright.chromium.launch(
             executable_path=chromium_path(),
             args=["--no-sandbox"] if os.geteuid() == 0 else [],

@@ -1,7 +1,8 @@
 """
-A person's walk through `scripts/develop` in Chromium, from onboarding to a repaired appliance.
+A person's walk through `scripts/develop` in Chromium, from onboarding to a removed appliance.
 
-Selectors prefer Home Assistant's form field names and element names over English labels
+Each appliance added (by host, from its Discovered card, by pairing) leaves Discovered, and
+the removed one comes back there. Selectors prefer Home Assistant's form field names and element names over English labels
 (flow texts change); Home Assistant's own buttons are found by their (stable) names.
 """
 
@@ -11,7 +12,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Error as PlaywrightError, Locator, Page, expect
 import pytest
 
 from tests.e2e.conftest import COMPONENT, wait_for
@@ -119,9 +120,67 @@ async def entry_of(page: Page, fab_number: str) -> dict[str, Any]:
     )
 
 
+async def discovery_of(page: Page, host: str) -> dict[str, Any] | None:
+    """The integration's flow in progress for the appliance at `host`, if any."""
+    flows = await call_ws(page, {"type": "config_entries/flow/progress"})
+    return next(
+        (
+            flow
+            for flow in flows
+            if flow["handler"] == DOMAIN
+            and flow["context"].get("title_placeholders", {}).get("host") == host
+        ),
+        None,
+    )
+
+
+async def open_integration_page(page: Page, household: DevHousehold) -> None:
+    """Load the integration page; a load the frontend's own navigation aborted is redone."""
+    url = f"{household.url}/config/integrations/integration/{DOMAIN}"
+
+    async def loaded() -> bool | None:
+        try:
+            await page.goto(url)
+        except PlaywrightError as err:
+            if "net::ERR_ABORTED" not in err.message:
+                raise
+            return None
+        return True
+
+    await wait_for(loaded, within=30, what="the integration page to load")
+
+
+def discovered_item(page: Page, host: str) -> Locator:
+    """
+    The integration page's Discovered item of the appliance at `host`.
+
+    Its Add button holds the flow (the item shows the flow's name, not always the host).
+    """
+    return page.locator("ha-list-item-base.discovered").filter(
+        has=page.locator(f"flow-host={host}")
+    )
+
+
+async def expect_not_discovered(page: Page, household: DevHousehold, kind: str) -> None:
+    """
+    The configured appliance has no Discovered card: no flow left, none on the page.
+
+    The fridge-freezer, never added, still shows there: the list is rendered.
+    """
+    appliance = household.appliances[kind]
+
+    async def gone() -> bool | None:
+        return True if await discovery_of(page, appliance.host) is None else None
+
+    await wait_for(gone, within=60, what=f"the discovery of {appliance.host} to end")
+    await discovered_card(page, household, "fridge_freezer")
+    await expect(discovered_item(page, appliance.host)).to_have_count(0)
+
+
 async def add_with_key(page: Page, household: DevHousehold, shots: Path) -> None:
-    """Add the washer by hand: host, GroupID, GroupKey."""
+    """Add the washer by hand (host, GroupID, GroupKey): its Discovered card goes."""
     washer = household.appliances["washer"]
+    await discovered_card(page, household, "washer")
     await page.goto(
         f"{household.url}/config/integrations/dashboard/add?domain={DOMAIN}"
     )
@@ -138,6 +197,7 @@ async def add_with_key(page: Page, household: DevHousehold, shots: Path) -> None
     await submit_flow(page)
     await close_flow(page)
     await device_of(page, washer.fab_number)
+    await expect_not_discovered(page, household, "washer")
 
 
 async def device_page(
@@ -185,34 +245,16 @@ async def restart_home_assistant(
     console_errors.expected_outage = False
 
 
-async def discovered_card(page: Page, household: DevHousehold, kind: str) -> Any:
-    """
-    The Discovered card of one appliance.
-
-    Its discovery flow is found by host (unique to this run); the card shows the flow's
-    title, which does not always include the host.
-    """
+async def discovered_card(page: Page, household: DevHousehold, kind: str) -> Locator:
+    """The one Discovered card of an appliance, with its Add button."""
     host = household.appliances[kind].host
-
-    async def flow() -> dict[str, Any] | None:
-        flows = await call_ws(page, {"type": "config_entries/flow/progress"})
-        return next(
-            (
-                f
-                for f in flows
-                if f["handler"] == DOMAIN
-                and f["context"].get("title_placeholders", {}).get("host") == host
-            ),
-            None,
-        )
-
-    name = (await wait_for(flow, within=60, what=f"the discovery of {host}"))[
-        "context"
-    ]["title_placeholders"]["name"]
-    await page.goto(f"{household.url}/config/integrations/integration/{DOMAIN}")
-    add = page.get_by_role("button", name="Add", exact=True)
-    card = page.locator("*").filter(has_text=name).filter(has=add).last
-    await expect(card).to_be_visible()
+    await wait_for(
+        lambda: discovery_of(page, host), within=60, what=f"the discovery of {host}"
+    )
+    await open_integration_page(page, household)
+    card = discovered_item(page, host)
+    await expect(card).to_have_count(1)
+    await expect(card.get_by_role("button", name="Add", exact=True)).to_be_visible()
     return card
 
 
@@ -220,6 +262,7 @@ async def add_discovered_with_known_key(
     page: Page, household: DevHousehold, shots: Path
 ) -> None:
     """One click: the discovered oven answers to the key of the washer added before."""
+    await expect_not_discovered(page, household, "washer")  # not back after the restart
     card = await discovered_card(page, household, "oven")
     await page.screenshot(path=shots / "04-discovered.png")
     await card.get_by_role("button", name="Add", exact=True).click()
@@ -229,6 +272,7 @@ async def add_discovered_with_known_key(
     await submit_flow(page)
     await close_flow(page)
     await device_of(page, household.appliances["oven"].fab_number)
+    await expect_not_discovered(page, household, "oven")
 
 
 async def pair_setup_mode_appliance(
@@ -252,6 +296,8 @@ async def pair_setup_mode_appliance(
     await submit_flow(page)
     await close_flow(page)
     await device_of(page, household.appliances["dishwasher"].fab_number)
+    # Paired, it announces its new pairing: discovered again, not offered again.
+    await expect_not_discovered(page, household, "dishwasher")
 
 
 async def options(page: Page, household: DevHousehold, shots: Path) -> None:
@@ -342,6 +388,39 @@ async def reset_and_repair(page: Page, household: DevHousehold, shots: Path) -> 
     await wait_for(fixed, within=60, what="the repair to be fixed")
 
 
+async def remove_and_rediscover(
+    page: Page, household: DevHousehold, shots: Path
+) -> None:
+    """
+    Delete the washer's entry: its Discovered card comes back, the others stay gone.
+
+    Home Assistant's zeroconf discovers it again (the entry kept its discovery key).
+    """
+    for kind in ("oven", "dishwasher", "washer"):
+        await expect_not_discovered(page, household, kind)
+    washer = household.appliances["washer"]
+    entry = await entry_of(page, washer.fab_number)
+    row = page.locator("ha-config-entry-row").filter(has_text=entry["title"]).first
+    await row.get_by_role("button", name="Menu").first.click()
+    await row.locator("ha-dropdown-item[value=delete]").first.click()
+    confirm = page.locator("dialog-box").get_by_role("button", name="Delete")
+    await confirm.click()
+    await expect(confirm).to_be_hidden()
+    await expect(row).to_have_count(0)
+
+    async def removed() -> bool | None:
+        ids = {e["entry_id"] for e in await entries(page)}
+        return True if entry["entry_id"] not in ids else None
+
+    await wait_for(removed, within=60, what="the washer's entry to be deleted")
+    await discovered_card(page, household, "washer")
+    await page.screenshot(path=shots / "11-rediscovered.png")
+    for kind in ("oven", "dishwasher"):
+        await expect(
+            discovered_item(page, household.appliances[kind].host)
+        ).to_have_count(0)
+
+
 @pytest.mark.e2e
 @pytest.mark.timeout(900)
 async def test_a_person_walks_through_develop(
@@ -368,6 +447,10 @@ async def test_a_person_walks_through_develop(
         ("options", lambda: options(page, household, screenshots)),
         ("offline_and_back", lambda: offline_and_back(page, household, screenshots)),
         ("reset_and_repair", lambda: reset_and_repair(page, household, screenshots)),
+        (
+            "remove_and_rediscover",
+            lambda: remove_and_rediscover(page, household, screenshots),
+        ),
     ]
     try:
         for name, step in steps:
