@@ -10,7 +10,8 @@ decides when to read next from the State just read:
 
 - fixed 30 s (the scan-interval default of earlier releases);
 - ha-miele-at-lan's: 10 s while a programme runs, 60 s otherwise;
-- ours: ``cadence.poll_interval``, the very function the coordinator uses;
+- ours: ``cadence.poll_interval``, the coordinator's cadence without its three-minute
+  bound on a lasting door or failure signal (a household day has none that long);
 - ours with push: the real push listener, subscriptions and doorbell, and
   ``poll_interval(..., push_active=True)`` once pushes arrive (``household_push``).
 

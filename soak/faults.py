@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from simulator.device import Fault
+from simulator.faults import FORGETS_PAIRING
+
+from .report import NO_PROMPT
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -43,12 +46,14 @@ class FaultCampaign:
     """
     Switches each appliance between faults at random for a while.
 
-    A reset episode ends only through ``recommission`` (the repair flow or the library),
-    as with a real appliance; every other fault is switched off by the simulator.
+    An episode without a pairing (``reset``, ``no_key``) ends only when the user paired the
+    appliance again through the prompt Home Assistant raised (``pair_again``: the repair or
+    re-authentication), as with a real appliance; until then the appliance stays unpaired.
+    Every other fault is switched off by the simulator.
     """
 
     appliances: list[SimulatedAppliance]
-    recommission: Callable[[SimulatedAppliance], Awaitable[str]]
+    pair_again: Callable[[SimulatedAppliance], Awaitable[str | None]]
     rng: random.Random
     hold: tuple[float, float] = (5.0, 40.0)
     episodes: list[Episode] = field(default_factory=list)
@@ -76,15 +81,18 @@ class FaultCampaign:
         current = self.current(sim.device_id)
         if current is not None and current.fault is fault:
             return
-        if sim.fault is Fault.RESET:
-            self.recoveries[await self.recommission(sim)] += 1
+        if sim.fault in FORGETS_PAIRING:
+            prompt = await self.pair_again(sim)
+            self.recoveries[prompt or NO_PROMPT] += 1
+            if prompt is None:
+                return  # still unpaired: the episode goes on
         if current is not None:
             current.ended = now
         sim.set_fault(fault.value)
         self.episodes.append(Episode(sim.device_id, fault, now))
 
     async def calm(self) -> None:
-        """Switch every appliance back to ``none`` (re-commissioning reset ones)."""
+        """Switch every appliance back to ``none`` (the user pairs unpaired ones again)."""
         await asyncio.gather(*(self.switch(sim, Fault.NONE) for sim in self.appliances))
 
     def current(self, device_id: str) -> Episode | None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 from homeassistant.components.repairs import DOMAIN as REPAIRS_DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_UNAVAILABLE
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, UnknownFlow
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # type: ignore[import-untyped]
@@ -21,7 +22,6 @@ from custom_components.miele_local.coordinator import (
     MieleLocalConfigEntry,
     pairing_lost_issue_id,
 )
-from custom_components.miele_local.miele.client import MieleClient
 from custom_components.miele_local.miele.connection.health import ConnectionState
 from simulator.device import Fault
 
@@ -38,15 +38,26 @@ if TYPE_CHECKING:
 SCAN_INTERVAL = 5
 """The soak reads every appliance at this pace (not the cadence): it stresses recovery."""
 TIMEOUT = 2
+PROMPT_WAIT = 150.0
+"""
+Seconds the user waits for Home Assistant to ask for an unpaired appliance (a setup retried
+with backoff notices a reset within about 90 s).
+"""
+USER_PAUSE = 2.0
+"""Seconds the user takes between two tries of a form that reported an error."""
 
 
 @contextmanager
 def stress_pace() -> Iterator[None]:
     """Poll every ``SCAN_INTERVAL`` s with a ``TIMEOUT`` s request timeout."""
+
+    def every_scan_interval(*_: Any, **__: Any) -> timedelta:
+        return timedelta(seconds=SCAN_INTERVAL)
+
     with (
         patch(
-            "custom_components.miele_local.coordinator.poll_interval",
-            lambda state, push_active=False: timedelta(seconds=SCAN_INTERVAL),
+            "custom_components.miele_local.cadence.Cadence.interval",
+            every_scan_interval,
         ),
         patch("custom_components.miele_local.DEFAULT_TIMEOUT", TIMEOUT),
     ):
@@ -98,9 +109,17 @@ class Home:
             self.entries[device_id] = entry
 
     def healthy_since(self, device_id: str, since: datetime) -> bool:
-        """Tell whether the appliance is loaded and healthy with a read after ``since``."""
+        """
+        Tell whether the appliance is loaded and healthy with a read after ``since``.
+
+        No prompt may be left open for it: neither the repair nor re-authentication.
+        """
         entry = self.entries[device_id]
-        if entry.state is not ConfigEntryState.LOADED or self._issue_open(device_id):
+        if (
+            entry.state is not ConfigEntryState.LOADED
+            or self._issue_open(device_id)
+            or self._reauth_flow(device_id) is not None
+        ):
             return False
         coordinator = entry.runtime_data.coordinator
         health = coordinator.health
@@ -133,8 +152,10 @@ class Home:
             )
         if self._issue_open(device_id):
             text += ", pairing-lost issue open"
-        if entry.entry_id in self.reauth_entries:
-            text += ", re-authentication asked"
+        if self._reauth_flow(device_id) is not None:
+            text += ", re-authentication open"
+        elif entry.entry_id in self.reauth_entries:
+            text += ", re-authentication asked before"
         return text
 
     def note_reauth_flows(self) -> None:
@@ -147,20 +168,69 @@ class Home:
         issue_id = pairing_lost_issue_id(self.entries[device_id].entry_id)
         return ir.async_get(self.hass).async_get_issue(DOMAIN, issue_id) is not None
 
-    async def recommission(self, sim: SimulatedAppliance) -> str:
-        """Pair a reset appliance again: through the repair flow when its issue is open."""
-        if self._issue_open(sim.device_id):
-            flows = self.hass.data[REPAIRS_DOMAIN]["flow_manager"]
-            issue_id = pairing_lost_issue_id(self.entries[sim.device_id].entry_id)
-            result = await flows.async_init(DOMAIN, data={"issue_id": issue_id})
+    def _reauth_flow(self, device_id: str) -> dict[str, Any] | None:
+        """Return the entry's re-authentication flow in progress, if any."""
+        entry = self.entries[device_id]
+        return next(
+            (
+                dict(flow)
+                for flow in entry.async_get_active_flows(self.hass, {SOURCE_REAUTH})
+            ),
+            None,
+        )
+
+    async def pair_again(self, sim: SimulatedAppliance) -> str | None:
+        """
+        Act as the user on an appliance that lost its pairing: fix what Home Assistant asks.
+
+        The user waits for the prompt (the lost-pairing repair or re-authentication), then
+        answers it through Home Assistant's flow managers as clicks in the frontend would:
+        the repair's confirmation, or re-authentication's "pair it again" and its
+        confirmation. A form that reports an error is submitted again a little later.
+        Returns the prompt that paired the appliance again, None when none came within
+        ``PROMPT_WAIT`` (the appliance then stays unpaired).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PROMPT_WAIT
+        while loop.time() < deadline:
+            if self._issue_open(sim.device_id):
+                if await self._fix_repair(sim.device_id):
+                    return "repair"
+            elif (flow := self._reauth_flow(sim.device_id)) is not None and (
+                await self._answer_reauth(flow)
+            ):
+                return "re-authentication"
+            await asyncio.sleep(USER_PAUSE)
+        return None
+
+    async def _fix_repair(self, device_id: str) -> bool:
+        """Open the repair's fix flow and confirm it; True once it paired the appliance."""
+        flows = self.hass.data[REPAIRS_DOMAIN]["flow_manager"]
+        issue_id = pairing_lost_issue_id(self.entries[device_id].entry_id)
+        result = await flows.async_init(DOMAIN, data={"issue_id": issue_id})
+        if result["type"] is FlowResultType.FORM:
             result = await flows.async_configure(result["flow_id"], {})
-            if result["type"] is FlowResultType.CREATE_ENTRY:
-                return "repair flow"
+        if result["type"] is FlowResultType.CREATE_ENTRY:
+            return True
+        if result["type"] is FlowResultType.FORM:  # an error shown: the user closes it
             flows.async_abort(result["flow_id"])
-        key = self.keys[sim.device_id]
-        async with MieleClient(sim.host, key) as client:
-            await client.commission(key)
-        return "library"
+        return False
+
+    async def _answer_reauth(self, flow: dict[str, Any]) -> bool:
+        """Choose "pair it again" and confirm; True once the flow paired the appliance."""
+        flows = self.hass.config_entries.flow
+        try:
+            if flow.get("step_id") != "reauth_pair_again":
+                result = await flows.async_configure(
+                    flow["flow_id"], {"next_step_id": "reauth_pair_again"}
+                )
+            result = await flows.async_configure(flow["flow_id"], {})
+        except UnknownFlow:  # closed meanwhile (a reload, or the key worked again)
+            return False
+        return (
+            result["type"] is FlowResultType.ABORT
+            and result["reason"] == "reauth_successful"
+        )
 
     async def random_action(self, rng: random.Random) -> None:
         """

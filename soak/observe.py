@@ -14,7 +14,7 @@ import tracemalloc
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import ConfigEntryError, HomeAssistantError
 
 from custom_components.miele_local.coordinator import MieleHubCoordinator
 from custom_components.miele_local.miele.client import MieleClient
@@ -31,7 +31,9 @@ class LogWatch(logging.Handler):
     Sees every record at DEBUG.
 
     It counts them, keeps ERROR records with a traceback, and searches each formatted line
-    (traceback included) for any group key's hex.
+    (traceback included) for any group key's hex. Home Assistant logs a deliberate
+    `ConfigEntryError` (the setup of an appliance found reset: the repair asks the user)
+    with its traceback too: those are counted apart, as the handled outcome they are.
     """
 
     def __init__(self, keys: Iterable[GroupCredentials]) -> None:
@@ -42,6 +44,7 @@ class LogWatch(logging.Handler):
         self.records = 0
         self.by_level: Counter[str] = Counter()
         self.errors_with_traceback: list[str] = []
+        self.setup_errors = 0
         self.key_leaks: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -50,7 +53,10 @@ class LogWatch(logging.Handler):
         self.records += 1
         self.by_level[record.levelname] += 1
         if record.levelno >= logging.ERROR and record.exc_info:
-            self.errors_with_traceback.append(line[:2000])
+            if isinstance(record.exc_info[1], ConfigEntryError):
+                self.setup_errors += 1
+            else:
+                self.errors_with_traceback.append(line[:2000])
         if self._secret.search(line):
             self.key_leaks.append(f"{record.name}: {record.levelname}")
 

@@ -23,6 +23,8 @@ END = "<!-- soak:end -->"
 MEMORY_SLACK = 8 * 1024 * 1024
 """Traced-memory growth tolerated between start and end (caches warming up)."""
 TASK_SLACK = 2
+NO_PROMPT = "no prompt"
+"""How an unpaired appliance counts when Home Assistant never asked the user about it."""
 
 
 @dataclass
@@ -44,6 +46,7 @@ class SoakReport:
     command: str
     seconds: float
     appliances: int
+    announced: int
     scan_interval: int
     timeout: int
     seed: int
@@ -55,6 +58,7 @@ class SoakReport:
     log_records: int
     log_levels: Counter[str]
     errors_with_traceback: list[str]
+    setup_errors: int
     loop_exceptions: list[str]
     action_crashes: list[str]
     key_leaks: list[str]
@@ -80,6 +84,9 @@ class SoakReport:
         checks = {
             f"{self.unhandled} unhandled exception(s)": self.unhandled == 0,
             f"{len(self.stuck)} stuck appliance(s)": not self.stuck,
+            (
+                f"{self.recoveries[NO_PROMPT]} unpaired appliance(s) never asked about"
+            ): not self.recoveries[NO_PROMPT],
             f"{self.actions.duplicates} duplicated action(s)": self.actions.duplicates
             == 0,
             f"group key in {len(self.key_leaks)} log line(s)": not self.key_leaks,
@@ -102,9 +109,12 @@ class SoakReport:
             ("unhandled exceptions (ERROR with traceback / loop handler / actions)",
              (f"{len(self.errors_with_traceback)} / {len(self.loop_exceptions)} / "
              f"{len(self.action_crashes)}")),
+            ("setups that found an appliance reset (ConfigEntryError, the repair asks)",
+             str(self.setup_errors)),
             (f"stuck appliances {self.recovery_bound:.0f} s after all faults were cleared",
              f"{len(self.stuck)} (all healthy after {self.recovery_seconds:.1f} s)"),
-            ("reset appliances re-commissioned", _counts(self.recoveries)),
+            ("unpaired appliances (reset, no_key) paired again by the user, through",
+             _counts(self.recoveries)),
             (("actions requested / PUTs sent / received by simulator / acknowledged / "
              "refused"),
              f"{a.requested} / {a.sent} / {a.received} / {a.acknowledged} / {a.refused}"),
@@ -127,8 +137,9 @@ class SoakReport:
             f"Machine: {_machine()}  ",
             (
                 f"Run: {self.seconds:.0f} s of faults on {self.appliances} simulated "
-                f"appliances, scan interval {self.scan_interval} s, request timeout "
-                f"{self.timeout} s, seed {self.seed}  "
+                f"appliances ({self.announced} announced over mDNS), scan interval "
+                f"{self.scan_interval} s, request timeout {self.timeout} s, "
+                f"seed {self.seed}  "
             ),
             f"Verdict: {verdict}",
             "",

@@ -16,13 +16,17 @@ import random
 import sys
 import tracemalloc
 from typing import TYPE_CHECKING
+from unittest.mock import patch
 
 from homeassistant.setup import async_setup_component
 import pytest
+from zeroconf import IPVersion
+from zeroconf.asyncio import AsyncZeroconf
 
 from custom_components.miele_local.const import DOMAIN
 from custom_components.miele_local.miele.credentials import GroupCredentials
 from simulator.device import SimulatedAppliance
+from simulator.mdns import MdnsAdvertiser
 
 from .faults import FaultCampaign
 from .home import SCAN_INTERVAL, TIMEOUT, Home, stress_pace
@@ -30,7 +34,7 @@ from .observe import ActionLedger, LogWatch, LoopWatch, Resources, is_wake
 from .report import ActionCounts, SoakReport
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator, Callable, Iterator
 
     from homeassistant.core import HomeAssistant
 
@@ -43,29 +47,57 @@ KINDS = ("washer", "tumble_dryer", "dishwasher", "oven", "fridge_freezer", "hood
          "coffee_machine")  # fmt: skip
 WARM_UP_BOUND = 60.0
 SAMPLE_PERIOD = 0.5
+LOOPBACK = "127.0.0.1"
+
+
+def loopback_zeroconf() -> AsyncZeroconf:
+    """Return an mDNS stack on the loopback interface only: nothing leaves the machine."""
+    return AsyncZeroconf(interfaces=[LOOPBACK], ip_version=IPVersion.V4Only)
+
+
+@pytest.fixture
+def loopback_mdns() -> Iterator[None]:
+    """Home Assistant's zeroconf on the loopback interface, as the simulators' announcer."""
+    with (
+        patch(
+            "homeassistant.components.zeroconf._async_get_zc_args",
+            return_value={"interfaces": [LOOPBACK], "ip_version": IPVersion.V4Only},
+        ),
+        patch("homeassistant.components.zeroconf.install_multiple_zeroconf_catcher"),
+    ):
+        yield
 
 
 @pytest.fixture
 async def fleet(
-    soak_option: Callable[[str], object],
+    soak_option: Callable[[str], object], loopback_mdns: None
 ) -> AsyncIterator[list[SimulatedAppliance]]:
-    """Paired appliances of mixed types, each with its own household key, on 127.0.0.1."""
+    """
+    Paired appliances of mixed types, each with its own household key, on 127.0.0.1.
+
+    Every other one announces itself over mDNS (on the loopback interface), so a reset is
+    told from a changed key for those (the repair) and not for the others
+    (re-authentication).
+    """
     count = int(str(soak_option("appliances")))
     sims = [
         SimulatedAppliance(
             KINDS[index % len(KINDS)],
             credentials=GroupCredentials.generate(),
-            host="127.0.0.1",
+            host=LOOPBACK,
             speed=20.0,
             wake_delay=1.0,
         )
         for index in range(count)
     ]
-    for sim in sims:
-        await sim.start()
-    yield sims
-    for sim in sims:
-        await sim.stop()
+    async with MdnsAdvertiser(LOOPBACK, zeroconf_factory=loopback_zeroconf) as mdns:
+        for sim in sims:
+            await sim.start()
+        for sim in sims[::2]:
+            await mdns.add(sim)
+        yield sims
+        for sim in sims:
+            await sim.stop()
 
 
 async def wait_until_healthy(home: Home, since: datetime, bound: float) -> list[str]:
@@ -155,7 +187,7 @@ async def test_soak(
             pytest.fail(f"not healthy before any fault: {not_ready}")
         start = Resources.sample()
 
-        campaign = FaultCampaign(fleet, home.recommission, rng)
+        campaign = FaultCampaign(fleet, home.pair_again, rng)
         watcher = hass.loop.create_task(watch(home, campaign))
         actions = hass.loop.create_task(act(home, rng, seconds))
         await campaign.run(seconds)
@@ -180,6 +212,7 @@ async def test_soak(
         command=str(soak_option("command")) or " ".join(sys.argv),
         seconds=seconds,
         appliances=len(fleet),
+        announced=len(fleet[::2]),
         scan_interval=SCAN_INTERVAL,
         timeout=TIMEOUT,
         seed=seed,
@@ -191,6 +224,7 @@ async def test_soak(
         log_records=logs.records,
         log_levels=logs.by_level,
         errors_with_traceback=logs.errors_with_traceback,
+        setup_errors=logs.setup_errors,
         loop_exceptions=loop_watch.contexts,
         action_crashes=action_crashes,
         key_leaks=logs.key_leaks,

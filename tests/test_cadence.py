@@ -8,7 +8,7 @@ set on the frozen clock and fire exactly when the test lets their time pass.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.helpers import entity_registry as er
@@ -17,7 +17,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.miele_local import cadence
-from custom_components.miele_local.cadence import poll_interval
+from custom_components.miele_local.cadence import Cadence, poll_interval
 from custom_components.miele_local.const import READ_NOW_COOLDOWN
 from custom_components.miele_local.miele.models import State, Status
 
@@ -79,6 +79,33 @@ def test_poll_interval_before_the_first_state_and_with_push() -> None:
     assert cadence.OFF < cadence.PUSHED
 
 
+def test_imminent_is_bounded_per_reason() -> None:
+    """A lasting door or failure signal polls fast for IMMINENT_FOR, then as usual."""
+    start = datetime(2026, 5, 4, 12, tzinfo=UTC)
+    cadence_ = Cadence()
+    door = state(SignalDoor=True)
+    almost = cadence.IMMINENT_FOR - timedelta(seconds=1)
+    assert cadence_.interval(door, start) == cadence.IMMINENT
+    assert cadence_.interval(door, start + almost) == cadence.IMMINENT
+    assert cadence_.interval(door, start + cadence.IMMINENT_FOR) == cadence.IDLE
+    later = start + 2 * cadence.IMMINENT_FOR
+    running = state(**RUNNING_WASHER, SignalDoor=True)
+    assert cadence_.interval(running, later) == cadence.RUNNING
+    # A new reason (a failure) is imminent again, for its own window.
+    both = state(SignalDoor=True, SignalFailure=True)
+    assert cadence_.interval(both, later) == cadence.IMMINENT
+    assert cadence_.interval(door, later + almost) == cadence.IMMINENT  # one left
+    assert cadence_.interval(door, later + cadence.IMMINENT_FOR) == cadence.IDLE
+    # Gone and back: a new window; pushes still win.
+    assert cadence_.interval(state(), later + cadence.IMMINENT_FOR) == cadence.IDLE
+    assert cadence_.interval(door, later + 3 * cadence.IMMINENT_FOR) == cadence.IMMINENT
+    assert cadence_.interval(door, start, push_active=True) == cadence.PUSHED
+    # A remaining time stuck at the end is bounded the same way.
+    ending = state(**{**RUNNING_WASHER, "RemainingTime": [0, 0]})
+    assert cadence_.interval(ending, start) == cadence.IMMINENT
+    assert cadence_.interval(ending, start + cadence.IMMINENT_FOR) == cadence.RUNNING
+
+
 def state_reads(simulator: SimulatedAppliance) -> int:
     """How many State reads the simulator served."""
     return sum(
@@ -131,6 +158,27 @@ async def test_cadence_follows_a_programme_to_its_end_and_off(
     assert state_reads(simulator) == reads  # off: nothing read after one minute
     await elapse(hass, freezer, cadence.OFF - cadence.IDLE)
     assert state_reads(simulator) == reads + 1
+
+
+async def test_a_door_left_open_polls_fast_only_for_a_few_minutes(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: SimulatedAppliance,
+) -> None:
+    """Ten minutes of an open door: IMMINENT_FOR at 5 s, then the running cadence."""
+    coordinator = coordinator_of(init_integration)
+    simulator.update_state(SignalDoor=True)
+    await coordinator.async_refresh()
+    assert coordinator.update_interval == cadence.IMMINENT
+    reads = state_reads(simulator)
+    for _ in range(int(timedelta(minutes=10) / cadence.IMMINENT)):
+        await elapse(hass, freezer, cadence.IMMINENT)
+    fast = cadence.IMMINENT_FOR / cadence.IMMINENT
+    slow = (timedelta(minutes=10) - cadence.IMMINENT_FOR) / cadence.RUNNING
+    assert state_reads(simulator) - reads <= fast + slow + 1
+    assert coordinator.update_interval == cadence.RUNNING
+    assert coordinator.data.signal_door
 
 
 async def test_read_now_is_immediate_and_coalesced(

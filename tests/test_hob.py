@@ -7,9 +7,6 @@ from typing import TYPE_CHECKING
 from homeassistant.const import STATE_UNKNOWN, Platform
 import pytest
 
-from custom_components.miele_local import hob
-from custom_components.miele_local.miele.models import Ident, State
-
 from .helpers import poll
 
 if TYPE_CHECKING:
@@ -35,72 +32,6 @@ def platforms() -> list[Platform]:
 def appliance_type() -> str:
     """The four-zone induction hob of the capture."""
     return "hob"
-
-
-def _ident(tech_type: str) -> Ident:
-    return Ident.from_json(
-        {
-            "DeviceType": 27,
-            "DeviceIdentLabel": {"FabNumber": "000160829578", "TechType": tech_type},
-        }
-    )
-
-
-@pytest.mark.parametrize(
-    ("tech_type", "plate_steps", "zones"),
-    [
-        ("KM 7464 FL", [0, 0, 0, 0], 4),  # not in the table: four zones
-        ("KM 7575", [0, 0, 0, 0], 6),  # six by TechType, whatever the State lists
-        ("KMDA 7774-1 FL", None, 5),
-        ("KM 7464 FL", [0, 0, 0, 0, 0], 5),  # the State lists more zones
-        ("KM 7464 FL", [0] * 9, 6),  # never more than the six a hob can have
-    ],
-)
-def test_zone_count(tech_type: str, plate_steps: list[int] | None, zones: int) -> None:
-    state = State.from_json({"PlateStep": plate_steps})
-    assert hob.zone_count(_ident(tech_type), state) == zones
-
-
-@pytest.mark.parametrize(
-    ("code", "key"),
-    [
-        (0, "plate_step_0"),
-        (1, "plate_step_1"),
-        (23, "plate_step_23"),
-        (24, None),
-        (100, "plate_step_residual_heat"),
-        (107, "plate_step_residual_heat"),
-        (108, None),
-        (110, "plate_step_warm"),
-        (220, "plate_step_warm"),
-        (117, "plate_step_boost"),
-        (118, "plate_step_boost"),
-        (218, "plate_step_boost"),
-        (217, "plate_step_boost_2"),
-        (-1, None),
-    ],
-)
-def test_plate_step_codes(code: int, key: str | None) -> None:
-    assert hob.plate_step_key(code) == key
-    assert key is None or key in hob.PLATE_STEP_OPTIONS
-
-
-@pytest.mark.parametrize(
-    ("code", "booster", "key"),
-    [
-        (17, 0, "plate_step_17"),
-        (17, 1, "plate_step_boost"),
-        (17, 2, "plate_step_boost_2"),
-        (None, 3, "plate_step_boost_3"),
-        (None, 0, None),
-        (None, None, None),
-    ],
-)
-def test_booster_wins_over_plate_step(
-    code: int | None, booster: int | None, key: str | None
-) -> None:
-    assert hob.power_level_key(code, booster) == key
-    assert key is None or key in hob.PLATE_STEP_OPTIONS
 
 
 async def test_zones_follow_the_state(

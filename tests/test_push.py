@@ -675,3 +675,26 @@ async def test_listener_is_announced_on_the_addresses_home_assistant_chose(
         await set_up(hass, push_entry(simulator, credentials, port))
     info = zeroconf.async_register_service.call_args.args[0]
     assert sorted(info.parsed_addresses()) == ["192.0.2.7", "2001:db8::7"]
+
+
+async def test_no_subscription_with_a_refused_key(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    credentials: GroupCredentials,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While the appliance refuses the key, the subscription waits: nothing is sent."""
+    monkeypatch.setattr(push_appliance, "RETRY_DELAY", 0.05)
+    entry = push_entry(simulator, credentials, free_port())
+    await set_up(hass, entry)
+    simulator.set_fault("reset")
+    await entry.runtime_data.coordinator.async_refresh()
+    await wait_idle(hass)
+    assert entry.runtime_data.coordinator.refused is not None
+    before = simulator.requests.total
+
+    entry.runtime_data.push.resubscribe()
+    await asyncio.sleep(0.3)  # several retry delays
+    await wait_idle(hass)
+
+    assert simulator.requests.total == before

@@ -111,15 +111,13 @@ async def test_reset_appliance_gets_the_repair(
     credentials: GroupCredentials,
     advertiser: Advertiser,
 ) -> None:
-    """Advertised unpaired: the pairing-lost repair pairs it again with the stored key."""
+    """Advertised unpaired: the pairing-lost repair (only) pairs it again with the stored key."""
     await reset_while_running(hass, init_integration, simulator, advertiser)
     evidence = init_integration.runtime_data.coordinator.manager.get_device_resetter()
     assert evidence.last_evidence(simulator.device_id).reset_detected
-    # The integration page shows the entry needing attention; its first choice pairs again.
-    (flow,) = reauth_flows(hass)
-    result = await configure(hass, flow["flow_id"], None)
-    assert result["menu_options"] == ["reauth_pair_again", "reauth_confirm"]
-    assert commissions(simulator) == 0  # nothing sent without the user's confirmation
+    # One prompt for one event: the repair, no re-authentication beside it.
+    assert reauth_flows(hass) == []
+    assert init_integration.state is ConfigEntryState.LOADED
 
     manager = repairs_flow_manager(hass)
     assert manager is not None
@@ -131,26 +129,6 @@ async def test_reset_appliance_gets_the_repair(
     await advertiser.advertise(simulator)
     result = await manager.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert_paired_again(hass, init_integration, simulator, credentials)
-
-
-async def test_reset_appliance_paired_again_from_the_reauthentication(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    simulator: Any,
-    credentials: GroupCredentials,
-    advertiser: Advertiser,
-) -> None:
-    """The other way out of a reset: the reauth flow's "pair again" also ends the repair."""
-    await reset_while_running(hass, init_integration, simulator, advertiser)
-    (flow,) = reauth_flows(hass)
-    result = await configure(
-        hass, flow["flow_id"], {"next_step_id": "reauth_pair_again"}
-    )
-    await advertiser.advertise(simulator)
-    result = await configure(hass, result["flow_id"], {})
-    assert result["reason"] == "reauth_successful"
-    await hass.async_block_till_done()
     assert_paired_again(hass, init_integration, simulator, credentials)
 
 

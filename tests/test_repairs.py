@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.repairs import repairs_flow_manager
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.selector import TextSelector
@@ -77,9 +77,8 @@ async def test_reset_raises_issue_and_stored_key_fixes_it(
     issue_id = await lose_pairing(hass, simulator, freezer)
     coordinator = init_integration.runtime_data.coordinator
     assert not coordinator.last_update_success
-    # The integration page shows the entry needing attention (reauthentication).
-    (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert flow["context"]["source"] == SOURCE_REAUTH
+    # The repair is the one prompt: no re-authentication beside it.
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
 
     result = await start_fix(hass, issue_id)
     assert result["step_id"] == "confirm"

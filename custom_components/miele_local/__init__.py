@@ -26,9 +26,12 @@ from .const import (
     WAKE_ROUNDS,
 )
 from .coordinator import (
+    KEY_TRIES,
     MieleHubCoordinator,
     MieleLocalConfigEntry,
     MieleRuntimeData,
+    key_try_allowed,
+    open_key_prompt,
     pairing_lost_issue_id,
 )
 from .miele.client import MieleClient
@@ -203,6 +206,50 @@ async def async_remove_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) 
     except ConfigEntryError:
         pass
     else:
-        await async_remove_push(hass, manager, profile)
+        await async_remove_push(hass, manager, profile, name=entry.title)
     await manager.remove_device(entry.data[CONF_DEVICE_ID])
     ir.async_delete_issue(hass, DOMAIN, pairing_lost_issue_id(entry.entry_id))
+    hass.data.get(KEY_TRIES, {}).pop(entry.entry_id, None)
+
+
+async def async_key_may_work_again(
+    hass: HomeAssistant, entry: ConfigEntry | None
+) -> bool:
+    """
+    Try an entry's refused key once more: an event says the appliance may accept it again.
+
+    For the discovery flow (the appliance announces our GroupID over mDNS again). Only an
+    entry waiting for the user on a refused key is tried (its lost-pairing repair or
+    re-authentication is open), with one signed State read, at most once per
+    `KEY_RETRY_COOLDOWN`. When the appliance answers, the prompt closes: a loaded entry
+    polls again, one whose setup failed on the key is reloaded. Returns whether it answered.
+    """
+    if entry is None or entry.domain != DOMAIN:
+        return False
+    if entry.state is ConfigEntryState.LOADED:
+        coordinator: MieleHubCoordinator = entry.runtime_data.coordinator
+        return await coordinator.async_key_may_work_again()
+    if open_key_prompt(hass, entry) is None or not key_try_allowed(
+        hass, entry.entry_id
+    ):
+        return False
+    try:
+        profile = entry_profile(entry)
+    except ConfigEntryError:
+        return False
+    pool = get_manager(hass).get_connection_pool()
+    client = MieleClient(
+        profile.host,
+        profile.credentials,
+        session=async_get_clientsession(hass),
+        timeout=DEFAULT_TIMEOUT,
+        limiter=lambda: pool.slot(profile.host),
+    )
+    try:
+        await client.get_state(profile.device_id)
+    except MieleError as err:
+        LOGGER.debug("%s: the stored key is still refused (%s)", entry.title, err)
+        return False
+    LOGGER.debug("%s: the household key works again: reloading", entry.title)
+    hass.config_entries.async_schedule_reload(entry.entry_id)
+    return True

@@ -12,20 +12,9 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 
-from .entity import (
-    DOOR_APPLIANCES,
-    LIGHT_APPLIANCES,
-    SUPERCOOL_APPLIANCES,
-    SUPERFREEZE_APPLIANCES,
-    ExistsFn,
-    MieleEntity,
-    MieleHealthEntity,
-    accepts_writes,
-    always,
-    for_types,
-)
+from .entity import ExistsFn, MieleEntity, MieleHealthEntity, always, having
 from .miele.connection.health import ConnectionState, DeviceHealth
-from .miele.models import DeviceType, Ident, LightAction, Status
+from .miele.models import LightAction, Status
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,6 +23,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .coordinator import MieleLocalConfigEntry
+    from .miele.capabilities import Capabilities
     from .miele.models import State
 
 PARALLEL_UPDATES = 0
@@ -47,13 +37,9 @@ class MieleBinarySensorEntityDescription(BinarySensorEntityDescription):
     exists_fn: ExistsFn = always
 
 
-def _read_only(types: frozenset[DeviceType]) -> ExistsFn:
+def _read_only(control: Callable[[Capabilities], bool]) -> ExistsFn:
     """Show a control's state read-only where the appliance refuses its writes."""
-
-    def exists(ident: Ident, _state: State) -> bool:
-        return ident.device_type in types and not accepts_writes(ident)
-
-    return exists
+    return having(lambda caps: control(caps) and not caps.accepts_writes)
 
 
 def _light_on(state: State) -> bool | None:
@@ -73,7 +59,7 @@ BINARY_SENSORS: tuple[MieleBinarySensorEntityDescription, ...] = (
         key="door",
         device_class=BinarySensorDeviceClass.DOOR,
         value_fn=lambda state: state.signal_door,
-        exists_fn=for_types(DOOR_APPLIANCES),
+        exists_fn=having(lambda caps: caps.has_door),
     ),
     MieleBinarySensorEntityDescription(
         key="failure",
@@ -98,19 +84,19 @@ BINARY_SENSORS: tuple[MieleBinarySensorEntityDescription, ...] = (
         key="superfreeze",
         translation_key="superfreeze",
         value_fn=_status_in(Status.SUPERFREEZING, Status.SUPERCOOLING_SUPERFREEZING),
-        exists_fn=_read_only(SUPERFREEZE_APPLIANCES),
+        exists_fn=_read_only(lambda caps: caps.superfreeze),
     ),
     MieleBinarySensorEntityDescription(
         key="supercool",
         translation_key="supercool",
         value_fn=_status_in(Status.SUPERCOOLING, Status.SUPERCOOLING_SUPERFREEZING),
-        exists_fn=_read_only(SUPERCOOL_APPLIANCES),
+        exists_fn=_read_only(lambda caps: caps.supercool),
     ),
     MieleBinarySensorEntityDescription(
         key="light",
         device_class=BinarySensorDeviceClass.LIGHT,
         value_fn=_light_on,
-        exists_fn=_read_only(LIGHT_APPLIANCES),
+        exists_fn=_read_only(lambda caps: caps.has_light),
     ),
 )
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 
 from .entity import MieleEntity
-from .miele.controls import Gate, ProcessControl, control_allowed, process_controls
+from .miele.capabilities import capabilities
+from .miele.controls import Gate, ProcessControl, control_allowed
 from .miele.models import ProcessAction
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the programme buttons the appliance's family offers."""
     coordinator = entry.runtime_data.coordinator
-    gates = process_controls(coordinator.ident.device_type)
+    gates = capabilities(coordinator.ident).process_controls
     async_add_entities(
         MieleButton(coordinator, description, gates[description.control])
         for description in BUTTONS

@@ -7,7 +7,7 @@ docs/benchmarks.md): fast only where a change is imminent, slow where nothing ha
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from .miele.models import Status
@@ -31,6 +31,11 @@ BUSY_BACKOFF: Final = timedelta(seconds=30)
 
 ENDING_WITHIN: Final = timedelta(minutes=2)
 """Remaining time (whole minutes, rounded up by the appliance) at which the end is imminent."""
+IMMINENT_FOR: Final = timedelta(minutes=3)
+"""
+How long one reason keeps the IMMINENT cadence (a door left open, a failure nobody clears,
+a remaining time stuck at zero); then the cadence the appliance would have without it.
+"""
 
 _PROGRAMME: Final = frozenset({Status.RUNNING, Status.PAUSE, Status.RINSE_HOLD})
 # Status 0 is what a module in deep standby serves (an all-zero sample), never a live status.
@@ -38,17 +43,66 @@ _ASLEEP: Final = frozenset({None, Status.RESERVED, Status.OFF, Status.NOT_CONNEC
 # SignalInfo (salt or rinse aid low, ...) can stay up for days: it does not speed polling up.
 
 
-def poll_interval(state: State | None, *, push_active: bool = False) -> timedelta:
-    """Return the time until the next State read of an appliance last seen in `state`."""
+def imminent_reasons(state: State | None) -> frozenset[str]:
+    """Return why a change looks imminent in `state` (empty: nothing is about to happen)."""
+    if state is None or state.status in _ASLEEP:
+        return frozenset()
+    reasons = {
+        reason
+        for reason, present in (
+            ("door", state.signal_door),
+            ("failure", state.signal_failure or state.status == Status.FAILURE),
+        )
+        if present
+    }
+    if state.status in _PROGRAMME and state.program_id:
+        remaining = state.remaining_time
+        if remaining is not None and remaining <= ENDING_WITHIN:
+            reasons.add(f"ending {state.program_id}")
+    return frozenset(reasons)
+
+
+def poll_interval(
+    state: State | None, *, push_active: bool = False, calm: bool = False
+) -> timedelta:
+    """
+    Return the time until the next State read of an appliance last seen in `state`.
+
+    `calm`: leave the reasons for IMMINENT out (they lasted `IMMINENT_FOR` already).
+    """
     if push_active:
         return PUSHED
     if state is None or state.status in _ASLEEP:
         return OFF
-    if state.signal_door or state.signal_failure or state.status == Status.FAILURE:
+    if not calm and imminent_reasons(state):
         return IMMINENT
     if state.status in _PROGRAMME and state.program_id:
-        remaining = state.remaining_time
-        if remaining is not None and remaining <= ENDING_WITHIN:
-            return IMMINENT
         return RUNNING
     return IDLE
+
+
+class Cadence:
+    """`poll_interval` over time: each reason for IMMINENT holds it for `IMMINENT_FOR` at most."""
+
+    def __init__(self) -> None:
+        """Start with no reason seen."""
+        self._reasons: frozenset[str] = frozenset()
+        self._since: datetime | None = None
+
+    def interval(
+        self, state: State | None, now: datetime, *, push_active: bool = False
+    ) -> timedelta:
+        """
+        Return the time until the next read of an appliance seen in `state` at `now`.
+
+        The IMMINENT window starts when a reason first shows and starts again when a new
+        one joins; once it has passed, the calm cadence applies until every reason is gone.
+        """
+        reasons = imminent_reasons(state)
+        if not reasons:
+            self._since = None
+        elif self._since is None or not reasons <= self._reasons:
+            self._since = now
+        self._reasons = reasons
+        calm = self._since is not None and now - self._since >= IMMINENT_FOR
+        return poll_interval(state, push_active=push_active, calm=calm)

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from homeassistant.config_entries import ConfigEntry
-from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry
+from homeassistant.core import callback
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryError,
+    HomeAssistantError,
+)
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from .advertisement import Diagnosis, async_lookup, diagnose
-from .cadence import BUSY_BACKOFF, poll_interval
+from .cadence import BUSY_BACKOFF, Cadence
 from .const import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
@@ -58,6 +65,10 @@ class MieleRuntimeData:
 
 type MieleLocalConfigEntry = ConfigEntry[MieleRuntimeData]
 
+KEY_RETRY_COOLDOWN: Final = 60.0
+"""Seconds between two tries of a refused key that an event (mDNS, a push) asked for."""
+KEY_TRIES: HassKey[dict[str, float]] = HassKey(f"{DOMAIN}_key_tries")
+
 
 class ApplianceBusyError(UpdateFailed):
     """The appliance answered "busy" (HTTP 503) after the manager's retries."""
@@ -66,6 +77,36 @@ class ApplianceBusyError(UpdateFailed):
 def pairing_lost_issue_id(entry_id: str) -> str:
     """Repair issue id for an appliance that forgot its pairing."""
     return f"pairing_lost_{entry_id}"
+
+
+@callback
+def open_key_prompt(hass: HomeAssistant, entry: ConfigEntry) -> Diagnosis | None:
+    """
+    Return the prompt open for the entry's refused key, if any.
+
+    `RESET`: the lost-pairing repair issue; `KEY_REFUSED`: a re-authentication flow.
+    """
+    issue_id = pairing_lost_issue_id(entry.entry_id)
+    if ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None:
+        return Diagnosis.RESET
+    if any(entry.async_get_active_flows(hass, {SOURCE_REAUTH})):
+        return Diagnosis.KEY_REFUSED
+    return None
+
+
+@callback
+def key_try_allowed(hass: HomeAssistant, entry_id: str) -> bool:
+    """
+    Tell whether an event may try the entry's refused key now, and count the try.
+
+    At most one try per `KEY_RETRY_COOLDOWN`: announcements repeat and pushes can be forged.
+    """
+    tries = hass.data.setdefault(KEY_TRIES, {})
+    now = hass.loop.time()
+    if (last := tries.get(entry_id)) is not None and now - last < KEY_RETRY_COOLDOWN:
+        return False
+    tries[entry_id] = now
+    return True
 
 
 class MieleHubCoordinator(DataUpdateCoordinator[State]):
@@ -100,8 +141,16 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         self.unknown_codes = UnknownCodes(entry.title)
         self._push_active = False
         self._busy = False
+        self._cadence = Cadence()
         self.in_deep_standby = False
         """The last State read was the blank sample of a module in deep standby."""
+        self.refused: Diagnosis | None = None
+        """
+        The appliance refused the household key: the prompt the user got for it.
+
+        `RESET`: the lost-pairing repair; `KEY_REFUSED`: re-authentication. Nothing is
+        polled meanwhile; one read (the user's refresh, an event) may end it.
+        """
         self._follow(None)
 
     @property
@@ -120,20 +169,55 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         if self._unsub_refresh is not None:
             self._schedule_refresh()
 
+    @property
+    def paused(self) -> bool:
+        """Whether nothing is sent unasked: polling is off for the entry, or the key refused."""
+        return self.config_entry.pref_disable_polling or self.refused is not None
+
     def _follow(self, state: State | None) -> None:
-        """Time the next read from `state`; the manager's health check waits for it too."""
-        interval = poll_interval(state, push_active=self._push_active)
-        self.update_interval = interval
+        """
+        Time the next read from `state`; the manager's health check waits for it too.
+
+        No read is scheduled while the key is refused, whatever a read meanwhile ends in
+        (busy, unreachable), and the manager sends nothing on its own while paused.
+        """
+        interval = self._cadence.interval(
+            state, dt_util.utcnow(), push_active=self._push_active
+        )
+        self.update_interval = None if self.refused is not None else interval
         self.manager.set_poll_interval(self.device_id, interval.total_seconds())
+        self.manager.set_paused(self.device_id, self.paused)
 
     async def async_read_now(self) -> None:
         """
-        Read State at once (an action, a push, `homeassistant.update_entity`).
+        Read State at once (after an action, for a push).
 
-        Reads are coalesced: never two in flight; a request during a read or within
-        `READ_NOW_COOLDOWN` after one queues a single read for the end of the cooldown.
+        Reads are coalesced with `homeassistant.update_entity`'s (the same debouncer): never
+        two in flight; a request during a read or within `READ_NOW_COOLDOWN` after one
+        queues a single read for the end of the cooldown. While the key is refused this
+        is an event that may end it (`async_key_may_work_again`); the user's refresh
+        always reads.
         """
+        if self.refused is not None:
+            await self.async_key_may_work_again()
+            return
         await self.async_request_refresh()
+
+    async def async_key_may_work_again(self) -> bool:
+        """
+        Try the refused key with one signed read, as an event suggests it may work again.
+
+        At most once per `KEY_RETRY_COOLDOWN` (`key_try_allowed`). When the appliance
+        answers, the repair issue or re-authentication closes and polling resumes.
+        Returns whether the key works.
+        """
+        if self.refused is None or not key_try_allowed(
+            self.hass, self.config_entry.entry_id
+        ):
+            return False
+        LOGGER.debug("%s: trying the refused key once more", self.name)
+        await self.async_refresh()
+        return self.refused is None
 
     @property
     def health(self) -> DeviceHealth:
@@ -161,7 +245,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         try:
             state = await self._read(lambda: self.client.get_state(self.device_id))
         except ApplianceBusyError:
-            if self.data is None or self._busy:
+            if self.data is None or self._busy or self.refused is not None:
                 raise
             self._busy = True
             LOGGER.debug("%s: busy, reading again later", self.name)
@@ -236,7 +320,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
                 translation_key="cannot_connect",
                 translation_placeholders=self._placeholders,
             ) from err
-        self._clear_pairing_lost()
+        self._key_accepted()
         return result
 
     @property
@@ -253,16 +337,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
                 retries=DEFAULT_RETRIES,
             )
         except MieleAuthError as err:
-            if await self._async_diagnose() is Diagnosis.RESET:
-                self._raise_pairing_lost()
-                key = "pairing_lost"
-            else:
-                key = "invalid_auth"
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN,
-                translation_key=key,
-                translation_placeholders=placeholders,
-            ) from err
+            raise await self._async_refused() from err
         except MieleConnectionError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -288,15 +363,49 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
                 translation_placeholders=placeholders,
             ) from err
 
+    async def _async_refused(self) -> HomeAssistantError:
+        """
+        Stop polling on a refused key and give the user one prompt for it.
+
+        A reset takes the lost-pairing repair (never re-authentication): the entry stays
+        loaded, or fails setup without retries; anything else takes re-authentication.
+        The prompt is decided once per refusal: a refused read meanwhile (the user's
+        refresh, an event) neither diagnoses again nor opens the other prompt.
+        """
+        if self.refused is None:
+            self.refused = await self._async_diagnose()
+            if self._cancel_off_confirmation is not None:
+                self._cancel_off_confirmation()
+                self._cancel_off_confirmation = None
+        self.manager.set_paused(self.device_id, True)
+        self.update_interval = None  # only the prompt, the user or an event reads again
+        placeholders = self._placeholders
+        if self.refused is Diagnosis.KEY_REFUSED:
+            return ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="invalid_auth",
+                translation_placeholders=placeholders,
+            )
+        self._raise_pairing_lost()
+        failure = UpdateFailed if self.data is not None else ConfigEntryError
+        return failure(
+            translation_domain=DOMAIN,
+            translation_key="pairing_lost",
+            translation_placeholders=placeholders,
+        )
+
     async def _async_diagnose(self) -> Diagnosis:
         """
         Decide what a refused key means (polling stops until the user acts).
 
-        mDNS is asked now for the appliance: advertised unpaired, and both signed Ident and
+        A prompt still open for an earlier refusal is kept (the same event). Otherwise mDNS
+        is asked now for the appliance: advertised unpaired, and both signed Ident and
         State refused (the reset detector's evidence), is a reset; anything else (paired to
         our group or another, another appliance at the address, or no answer) asks for the
         key again, with pairing again as a choice.
         """
+        if (open_prompt := open_key_prompt(self.hass, self.config_entry)) is not None:
+            return open_prompt
         advertisement = await async_lookup(self.hass, self.profile.host)
         diagnosis = diagnose(advertisement, self.device_id)
         if diagnosis is Diagnosis.RESET:
@@ -320,11 +429,25 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             data={"entry_id": self.config_entry.entry_id},
         )
 
-    def _clear_pairing_lost(self) -> None:
-        """Delete the repair issue once the appliance answers to our key again."""
+    def _key_accepted(self) -> None:
+        """
+        Close the prompt of a refused key and poll again: the appliance answered to it.
+
+        The repair issue is deleted; after a refusal, the entry's re-authentication flow is
+        aborted and polling resumes at the cadence.
+        """
         issue_id = pairing_lost_issue_id(self.config_entry.entry_id)
         if ir.async_get(self.hass).async_get_issue(DOMAIN, issue_id):
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        if self.refused is None:
+            return
+        LOGGER.debug("%s: the household key works again", self.name)
+        self.refused = None
+        for flow in self.config_entry.async_get_active_flows(
+            self.hass, {SOURCE_REAUTH}
+        ):
+            self.hass.config_entries.flow.async_abort(flow["flow_id"])
+        self._follow(self.data)
 
     async def async_send_action(self, payload: Mapping[str, int]) -> None:
         """

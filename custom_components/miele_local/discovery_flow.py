@@ -23,8 +23,9 @@ from homeassistant.core import callback
 from homeassistant.helpers.device_registry import format_mac
 import probatio as vol
 
+from . import async_key_may_work_again
 from .advertisement import module_host_name
-from .const import CONF_GROUP_ID
+from .const import CONF_GROUP_ID, DOMAIN
 from .entry_flow import EntryFlowSteps
 from .miele.credentials import GroupCredentials, validate_host
 from .miele.exceptions import MieleConfigError, MieleError
@@ -229,6 +230,13 @@ class DiscoverySteps(EntryFlowSteps):
             except MieleError:
                 continue
             await self.async_set_unique_id(ident.fab_number)
+            # Announced with our group and answering our key: a refusal may have ended.
+            await async_key_may_work_again(
+                self.hass,
+                self.hass.config_entries.async_entry_for_domain_unique_id(
+                    DOMAIN, ident.fab_number
+                ),
+            )
             self._abort_if_unique_id_configured(updates={CONF_HOST: host})
             cards = self._discoveries_of(ident.fab_number, host)
             if any(flow["context"].get("dismiss_protected") for flow in cards):

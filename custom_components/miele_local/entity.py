@@ -15,73 +15,15 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import MieleHubCoordinator
-from .miele.families import (
-    COOLING_APPLIANCES,
-    CORE_PROBE_APPLIANCES,
-    CYCLE_APPLIANCES,
-    DISHWASHERS,
-    DRYERS,
-    FREEZERS,
-    FRIDGES,
-    HOBS,
-    HOODS,
-    LIGHT_APPLIANCES,
-    OVENS,
-    PROGRAMME_APPLIANCES,
-    SUPERCOOL_APPLIANCES,
-    SUPERFREEZE_APPLIANCES,
-    TEMPERATURE_APPLIANCES,
-    THREE_ZONE_APPLIANCES,
-    TWO_ZONE_APPLIANCES,
-    WASHERS,
-    WINE_CABINETS,
-)
-from .miele.models import DeviceType, Ident, State
+from .miele.capabilities import Capabilities, capabilities
+from .miele.models import Ident, State
 
 if TYPE_CHECKING:
     from homeassistant.helpers.typing import StateType
 
     from .miele.connection.health import DeviceHealth
 
-# Public names, with the appliance families the library defines (still importable here).
-__all__ = [
-    "COOLING_APPLIANCES",
-    "CORE_PROBE_APPLIANCES",
-    "CYCLE_APPLIANCES",
-    "DISHWASHERS",
-    "DOOR_APPLIANCES",
-    "DRYERS",
-    "FREEZERS",
-    "FRIDGES",
-    "HOBS",
-    "HOODS",
-    "LIGHT_APPLIANCES",
-    "MANUFACTURER",
-    "OVENS",
-    "PROGRAMME_APPLIANCES",
-    "SUPERCOOL_APPLIANCES",
-    "SUPERFREEZE_APPLIANCES",
-    "TEMPERATURE_APPLIANCES",
-    "THREE_ZONE_APPLIANCES",
-    "TWO_ZONE_APPLIANCES",
-    "WASHERS",
-    "WINE_CABINETS",
-    "WRITE_REFUSING_MODULE",
-    "ExistsFn",
-    "MieleEntity",
-    "MieleHealthEntity",
-    "MieleSensorEntityDescription",
-    "accepts_writes",
-    "always",
-    "device_info",
-    "for_types",
-]
-
 MANUFACTURER = "Miele"
-
-DOOR_APPLIANCES = CYCLE_APPLIANCES | COOLING_APPLIANCES | {DeviceType.COFFEE_SYSTEM}
-WRITE_REFUSING_MODULE = "EK057"
-"""Wi-Fi module whose cooling appliances answer 403 to every write (docs/protocol.md)."""
 
 type ExistsFn = Callable[[Ident, State], bool]
 
@@ -101,30 +43,16 @@ def device_info(coordinator: MieleHubCoordinator) -> DeviceInfo:
     )
 
 
-def accepts_writes(ident: Ident) -> bool:
-    """
-    Whether the appliance takes remote writes at all.
-
-    Fridges, freezers and wine cabinets on the EK057 module refuse every write by design
-    (field reports, ha-miele-at-lan against a KF 7772 B): their controls would only fail.
-    """
-    module = (ident.xkm_tech_type or "").replace(" ", "").upper()
-    return not (
-        ident.device_type in COOLING_APPLIANCES
-        and module.startswith(WRITE_REFUSING_MODULE)
-    )
-
-
 def always(_ident: Ident, _state: State) -> bool:
     """Default ``exists_fn``: the entity fits every appliance."""
     return True
 
 
-def for_types(types: frozenset[DeviceType]) -> ExistsFn:
-    """Return an ``exists_fn`` that accepts the appliances of ``types``."""
+def having(predicate: Callable[[Capabilities], bool]) -> ExistsFn:
+    """Return an ``exists_fn`` that accepts the appliances whose capabilities pass."""
 
     def exists(ident: Ident, _state: State) -> bool:
-        return ident.device_type in types
+        return predicate(capabilities(ident))
 
     return exists
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from homeassistant.components.fan import FanEntity, FanEntityDescription
 from homeassistant.components.fan.const import FanEntityFeature
 
-from .entity import HOODS, MieleEntity
+from .entity import MieleEntity
+from .miele.capabilities import capabilities
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -32,7 +33,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the fan of hoods and hobs with an integrated hood."""
     coordinator = entry.runtime_data.coordinator
-    if coordinator.ident.device_type in HOODS:
+    if capabilities(coordinator.ident).has_fan:
         async_add_entities([MieleFan(coordinator, FAN)])
 
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.light import LightEntity, LightEntityDescription
 from homeassistant.components.light.const import ColorMode
 
-from .entity import LIGHT_APPLIANCES, MieleEntity, accepts_writes
+from .entity import MieleEntity
+from .miele.capabilities import capabilities
 from .miele.models import LightAction
 
 if TYPE_CHECKING:
@@ -28,8 +29,8 @@ async def async_setup_entry(
 ) -> None:
     """Add the light of appliances that have one (by type) and take writes."""
     coordinator = entry.runtime_data.coordinator
-    ident = coordinator.ident
-    if ident.device_type in LIGHT_APPLIANCES and accepts_writes(ident):
+    caps = capabilities(coordinator.ident)
+    if caps.has_light and caps.accepts_writes:
         async_add_entities([MieleLight(coordinator, LIGHT)])
 
 

@@ -22,20 +22,11 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from . import zones
-from .entity import (
-    CYCLE_APPLIANCES,
-    DRYERS,
-    HOODS,
-    PROGRAMME_APPLIANCES,
-    WASHERS,
-    MieleEntity,
-    MieleHealthEntity,
-    MieleSensorEntityDescription,
-    for_types,
-)
+from .entity import MieleEntity, MieleHealthEntity, MieleSensorEntityDescription, having
 from .miele import codes
+from .miele.capabilities import capabilities
 from .miele.connection.health import ConnectionState, DeviceHealth
-from .miele.models import DeviceType, Ident, State, Status
+from .miele.models import Ident, State, Status
 from .push.entity import MielePushSensor
 
 if TYPE_CHECKING:
@@ -106,6 +97,9 @@ def _drying_step(state: State, _ident: Ident) -> str | None:
     )
 
 
+_RUNS_PROGRAMMES = having(lambda caps: caps.runs_programmes)
+_RUNS_TIMED_PROGRAMMES = having(lambda caps: caps.runs_timed_programmes)
+
 SENSORS: tuple[MieleSensorEntityDescription, ...] = (
     MieleSensorEntityDescription(
         key="status",
@@ -120,7 +114,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options_fn=codes.program_options,
         value_fn=_program,
-        exists_fn=for_types(PROGRAMME_APPLIANCES),
+        exists_fn=_RUNS_PROGRAMMES,
     ),
     MieleSensorEntityDescription(
         key="program_phase",
@@ -128,7 +122,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options_fn=codes.phase_options,
         value_fn=_phase,
-        exists_fn=for_types(PROGRAMME_APPLIANCES),
+        exists_fn=_RUNS_PROGRAMMES,
     ),
     MieleSensorEntityDescription(
         key="remaining_time",
@@ -136,7 +130,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         value_fn=lambda state, _ident: _minutes(state.remaining_time),
-        exists_fn=for_types(CYCLE_APPLIANCES),
+        exists_fn=_RUNS_TIMED_PROGRAMMES,
     ),
     MieleSensorEntityDescription(
         key="program_type",
@@ -145,7 +139,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         options=codes.program_type_options(),
         value_fn=_program_type,
-        exists_fn=for_types(PROGRAMME_APPLIANCES),
+        exists_fn=_RUNS_PROGRAMMES,
     ),
     MieleSensorEntityDescription(
         key="start_time",
@@ -153,7 +147,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         value_fn=lambda state, _ident: _minutes(state.start_time),
-        exists_fn=for_types(CYCLE_APPLIANCES),
+        exists_fn=_RUNS_TIMED_PROGRAMMES,
     ),
     MieleSensorEntityDescription(
         key="elapsed_time",
@@ -161,7 +155,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         value_fn=lambda state, _ident: _minutes(state.elapsed_time),
-        exists_fn=for_types(CYCLE_APPLIANCES),
+        exists_fn=_RUNS_TIMED_PROGRAMMES,
     ),
     *zones.TEMPERATURE_SENSORS,
     MieleSensorEntityDescription(
@@ -169,7 +163,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         translation_key="spin_speed",
         native_unit_of_measurement=REVOLUTIONS_PER_MINUTE,
         value_fn=lambda state, _ident: state.spinning_speed,
-        exists_fn=for_types(WASHERS),
+        exists_fn=having(lambda caps: caps.spin_speed),
     ),
     MieleSensorEntityDescription(
         key="drying_step",
@@ -177,13 +171,13 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=list(DRYING_STEPS),
         value_fn=_drying_step,
-        exists_fn=for_types(DRYERS),
+        exists_fn=having(lambda caps: caps.drying_step),
     ),
     MieleSensorEntityDescription(
         key="fan_level",
         translation_key="fan_level",
         value_fn=lambda state, _ident: state.ventilation_step,
-        exists_fn=for_types(HOODS),
+        exists_fn=having(lambda caps: caps.has_fan),
     ),
     MieleSensorEntityDescription(
         key="standby_state",
@@ -201,7 +195,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda state, _ident: state.battery_level,
-        exists_fn=for_types(frozenset({DeviceType.ROBOT_VACUUM_CLEANER})),
+        exists_fn=having(lambda caps: caps.has_battery),
     ),
     *zones.HOB_SENSORS,
 )
@@ -305,7 +299,7 @@ async def async_setup_entry(
         for description in SENSORS
         if description.exists_fn(ident, state)
     ]
-    if ident.device_type in CYCLE_APPLIANCES:
+    if capabilities(ident).runs_timed_programmes:
         entities.extend(
             MieleMomentSensor(coordinator, description)
             for description in MOMENT_SENSORS

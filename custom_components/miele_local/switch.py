@@ -11,15 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 
-from .entity import (
-    SUPERCOOL_APPLIANCES,
-    SUPERFREEZE_APPLIANCES,
-    MieleEntity,
-    accepts_writes,
-)
-from .miele.models import DeviceType, ProcessAction, Status
+from .entity import MieleEntity
+from .miele.capabilities import Capabilities, capabilities
+from .miele.models import ProcessAction, Status
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -32,7 +30,7 @@ PARALLEL_UPDATES = 1
 class MieleSwitchEntityDescription(SwitchEntityDescription):
     """A cooling boost: the actions that switch it and the statuses that mean "on"."""
 
-    types: frozenset[DeviceType]
+    exists_fn: Callable[[Capabilities], bool]
     on_action: ProcessAction
     off_action: ProcessAction
     on_statuses: frozenset[Status]
@@ -42,7 +40,7 @@ SWITCHES: tuple[MieleSwitchEntityDescription, ...] = (
     MieleSwitchEntityDescription(
         key="superfreeze",
         translation_key="superfreeze",
-        types=SUPERFREEZE_APPLIANCES,
+        exists_fn=lambda caps: caps.superfreeze,
         on_action=ProcessAction.SUPERFREEZE_ON,
         off_action=ProcessAction.SUPERFREEZE_OFF,
         on_statuses=frozenset(
@@ -52,7 +50,7 @@ SWITCHES: tuple[MieleSwitchEntityDescription, ...] = (
     MieleSwitchEntityDescription(
         key="supercool",
         translation_key="supercool",
-        types=SUPERCOOL_APPLIANCES,
+        exists_fn=lambda caps: caps.supercool,
         on_action=ProcessAction.SUPERCOOL_ON,
         off_action=ProcessAction.SUPERCOOL_OFF,
         on_statuses=frozenset({Status.SUPERCOOLING, Status.SUPERCOOLING_SUPERFREEZING}),
@@ -67,12 +65,12 @@ async def async_setup_entry(
 ) -> None:
     """Add the boost switches of an appliance that takes writes."""
     coordinator = entry.runtime_data.coordinator
-    ident = coordinator.ident
-    if accepts_writes(ident):
+    caps = capabilities(coordinator.ident)
+    if caps.accepts_writes:
         async_add_entities(
             MieleSwitch(coordinator, description)
             for description in SWITCHES
-            if ident.device_type in description.types
+            if description.exists_fn(caps)
         )
 
 

@@ -7,19 +7,9 @@ from typing import TYPE_CHECKING
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import UnitOfTemperature, UnitOfTime
 
-from . import hob
-from .entity import (
-    CORE_PROBE_APPLIANCES,
-    HOBS,
-    TEMPERATURE_APPLIANCES,
-    THREE_ZONE_APPLIANCES,
-    TWO_ZONE_APPLIANCES,
-    WASHERS,
-    ExistsFn,
-    MieleSensorEntityDescription,
-    for_types,
-)
-from .miele.extended_state import hob_zones
+from .entity import ExistsFn, MieleSensorEntityDescription, having
+from .miele import hob
+from .miele.capabilities import MAX_TEMPERATURE_ZONES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,17 +30,17 @@ def _temperature(zone: int) -> Callable[[State, Ident], float | None]:
     return lambda state, _ident: _zone(state.temperatures, zone)
 
 
-ZONE_APPLIANCES = {
-    1: TEMPERATURE_APPLIANCES,
-    2: TWO_ZONE_APPLIANCES,
-    3: THREE_ZONE_APPLIANCES,
-}
-"""The appliances that have each temperature zone, decided by type as core does."""
+def _has_temperature_zone(zone: int) -> ExistsFn:
+    return having(lambda caps: zone <= caps.temperature_zones)
+
+
+def _has_target_temperature_zone(zone: int) -> ExistsFn:
+    return having(lambda caps: zone <= caps.target_temperature_zones)
 
 
 def _temperature_sensors() -> tuple[MieleSensorEntityDescription, ...]:
     descriptions: list[MieleSensorEntityDescription] = []
-    for zone, types in ZONE_APPLIANCES.items():
+    for zone in range(1, MAX_TEMPERATURE_ZONES + 1):
         suffix = "" if zone == 1 else "_zone"
         key_suffix = "" if zone == 1 else f"_zone_{zone}"
         placeholders = None if zone == 1 else {"zone": str(zone)}
@@ -63,7 +53,7 @@ def _temperature_sensors() -> tuple[MieleSensorEntityDescription, ...]:
                     device_class=SensorDeviceClass.TEMPERATURE,
                     native_unit_of_measurement=UnitOfTemperature.CELSIUS,
                     value_fn=_target_temperature(zone),
-                    exists_fn=for_types(types | WASHERS if zone == 1 else types),
+                    exists_fn=_has_target_temperature_zone(zone),
                 ),
                 MieleSensorEntityDescription(
                     key=f"temperature{key_suffix}",
@@ -73,7 +63,7 @@ def _temperature_sensors() -> tuple[MieleSensorEntityDescription, ...]:
                     native_unit_of_measurement=UnitOfTemperature.CELSIUS,
                     state_class=SensorStateClass.MEASUREMENT,
                     value_fn=_temperature(zone),
-                    exists_fn=for_types(types),
+                    exists_fn=_has_temperature_zone(zone),
                 ),
             )
         )
@@ -85,7 +75,7 @@ def _temperature_sensors() -> tuple[MieleSensorEntityDescription, ...]:
             device_class=SensorDeviceClass.TEMPERATURE,
             native_unit_of_measurement=UnitOfTemperature.CELSIUS,
             value_fn=_target_temperature(2),
-            exists_fn=for_types(CORE_PROBE_APPLIANCES),
+            exists_fn=having(lambda caps: caps.has_food_probe),
         ),
         MieleSensorEntityDescription(
             key="core_temperature",
@@ -94,7 +84,7 @@ def _temperature_sensors() -> tuple[MieleSensorEntityDescription, ...]:
             native_unit_of_measurement=UnitOfTemperature.CELSIUS,
             state_class=SensorStateClass.MEASUREMENT,
             value_fn=_temperature(2),
-            exists_fn=for_types(CORE_PROBE_APPLIANCES),
+            exists_fn=having(lambda caps: caps.has_food_probe),
         ),
     )
 
@@ -103,22 +93,13 @@ def _has_zone(zone: int) -> ExistsFn:
     """Return an ``exists_fn`` accepting hobs with at least ``zone`` zones."""
 
     def exists(ident: Ident, state: State) -> bool:
-        return ident.device_type in HOBS and zone <= hob.zone_count(ident, state)
+        return zone <= hob.hob_zone_count(ident, state)
 
     return exists
 
 
 def _plate_step(zone: int) -> Callable[[State, Ident], str | None]:
-    def value(state: State, _ident: Ident) -> str | None:
-        extended = hob_zones(state.raw.get("ExtendedState"))
-        level = _zone(state.plate_steps, zone)
-        if extended is None:
-            return hob.power_level_key(level, None)
-        if level is None:  # 8000-series hobs report their zones only here
-            level = _zone(extended.levels, zone)
-        return hob.power_level_key(level, _zone(extended.boosters, zone))
-
-    return value
+    return lambda state, _ident: hob.zone_power_level_key(state, zone)
 
 
 def _plate_remaining_heat(zone: int) -> Callable[[State, Ident], str | None]:
@@ -144,7 +125,7 @@ def _hob_sensors() -> tuple[MieleSensorEntityDescription, ...]:
                     translation_key="plate_step",
                     translation_placeholders=placeholders,
                     device_class=SensorDeviceClass.ENUM,
-                    options=hob.PLATE_STEP_OPTIONS,
+                    options=list(hob.PLATE_STEP_OPTIONS),
                     value_fn=_plate_step(zone),
                     exists_fn=_has_zone(zone),
                 ),
@@ -153,7 +134,7 @@ def _hob_sensors() -> tuple[MieleSensorEntityDescription, ...]:
                     translation_key="plate_remaining_heat",
                     translation_placeholders=placeholders,
                     device_class=SensorDeviceClass.ENUM,
-                    options=hob.REMAINING_HEAT_OPTIONS,
+                    options=list(hob.REMAINING_HEAT_OPTIONS),
                     value_fn=_plate_remaining_heat(zone),
                     exists_fn=_has_zone(zone),
                 ),

@@ -121,12 +121,3 @@ def test_control_allowed(
 ) -> None:
     gate = process_controls(device_type)[control]
     assert control_allowed(gate, State.from_json(fields)) is allowed
-
-
-def test_entity_module_still_exports_the_families() -> None:
-    from custom_components.miele_local import entity  # noqa: PLC0415 - Home Assistant side
-
-    names = [name for name in dir(families) if name.isupper()]
-    assert len(names) == 19
-    for name in names:
-        assert getattr(entity, name) is getattr(families, name), name

@@ -118,6 +118,10 @@ class PushAppliance:
 
     async def _subscribe(self) -> None:
         self._retry = None
+        if self.coordinator.refused is not None:
+            # Never with a key the appliance refused: tried again after the retry delay.
+            self._retry = self.hass.loop.call_later(RETRY_DELAY, self.resubscribe)
+            return
         pushes = self.pushes
         previous = self.hub.slots(self.device_id)
         slots: list[int] = []

@@ -437,6 +437,31 @@ async def test_a_polled_device_is_checked_only_when_a_poll_is_overdue(
     assert monitor.poll_interval(DEVICE) is None
 
 
+async def test_a_paused_device_is_never_checked(clock: FakeClock) -> None:
+    """Polling off or a refused key: the monitor sends nothing on its own."""
+    checked: list[str] = []
+
+    async def default_check(device_id: str) -> bool:
+        checked.append(device_id)
+        return True
+
+    monitor = ConnectionHealthMonitor(default_check=default_check, clock=clock)
+    monitor.track(DEVICE)
+    monitor.set_paused(DEVICE, True)
+    assert monitor.is_paused(DEVICE)
+    clock.now += 3600
+    await monitor.check_quiet_devices(60)
+    assert checked == []
+    await monitor.record_failure(DEVICE, "auth")  # outcomes are still recorded
+    assert monitor.get_health(DEVICE).requests_total == 1
+    monitor.set_paused(DEVICE, False)
+    await monitor.check_quiet_devices(0)
+    assert checked == [DEVICE]
+    monitor.set_paused(DEVICE, True)
+    monitor.remove_device(DEVICE)
+    assert not monitor.is_paused(DEVICE)
+
+
 @pytest.mark.parametrize("seconds", [0, -1, float("inf"), True, "300"])
 def test_poll_interval_must_be_a_positive_number(
     monitor: ConnectionHealthMonitor, seconds: object

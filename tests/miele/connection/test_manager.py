@@ -859,6 +859,31 @@ async def test_recovery_confirmation_with_three_successes_to_recover(
             assert checks == checks_run  # healthy: no confirmation
 
 
+async def test_no_recovery_confirmation_for_a_paused_appliance(
+    simulator_factory: SimulatorFactory,
+    credentials: GroupCredentials,
+    fake_sleep: RecordingSleep,
+) -> None:
+    """A paused appliance gets the caller's read and nothing more."""
+    sim = await simulator_factory(credentials=credentials)
+    async with ConnectionManager(sleep=fake_sleep) as manager:
+        client = await manager.get_client(sim.device_id, profile_for(sim, credentials))
+        monitor = manager.get_health_monitor()
+        for _ in range(2):
+            await monitor.record_failure(sim.device_id, "timeout")
+        manager.set_paused(sim.device_id, True)
+        await manager.execute_with_retry(
+            sim.device_id, lambda: client.get_state(sim.device_id)
+        )
+        assert [record.path.rsplit("/", 1)[-1] for record in sim.requests] == ["State"]
+        assert monitor.state_of(sim.device_id) is ConnectionState.DEGRADED
+        manager.set_paused(sim.device_id, False)
+        await manager.execute_with_retry(
+            sim.device_id, lambda: client.get_state(sim.device_id)
+        )
+        assert monitor.state_of(sim.device_id) is ConnectionState.HEALTHY
+
+
 async def test_set_poll_interval_reaches_the_health_monitor() -> None:
     async with ConnectionManager() as manager:
         manager.set_poll_interval("000177753917", 300)

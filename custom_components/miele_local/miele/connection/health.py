@@ -181,6 +181,7 @@ class ConnectionHealthMonitor:
         self._checks: dict[str, HealthCheck] = {}
         self._listeners: dict[str, list[Listener]] = {}
         self._poll_intervals: dict[str, float] = {}
+        self._paused: set[str] = set()
 
     def _record(self, device_id: str) -> _Record:
         record = self._records.get(device_id)
@@ -325,6 +326,7 @@ class ConnectionHealthMonitor:
         self._checks.pop(device_id, None)
         self._listeners.pop(device_id, None)
         self._poll_intervals.pop(device_id, None)
+        self._paused.discard(device_id)
 
     async def _transition(
         self, device_id: str, record: _Record, new_state: ConnectionState
@@ -434,18 +436,37 @@ class ConnectionHealthMonitor:
         """Return the poll interval set for the appliance, if any."""
         return self._poll_intervals.get(device_id)
 
+    def set_paused(self, device_id: str, paused: bool) -> None:
+        """
+        Pause or resume the active checks of one appliance.
+
+        A paused appliance is never checked on the monitor's own account (quiet checks,
+        recovery confirmation): its owner sends nothing unasked (polling turned off, or a
+        household key the appliance refused). Outcomes are still recorded.
+        """
+        if paused:
+            self._paused.add(device_id)
+        else:
+            self._paused.discard(device_id)
+
+    def is_paused(self, device_id: str) -> bool:
+        """Tell whether the appliance's active checks are paused."""
+        return device_id in self._paused
+
     async def check_quiet_devices(self, quiet_for: float) -> None:
         """
         Check, concurrently, every tracked appliance nothing was asked of for a while.
 
         That is ``quiet_for`` seconds, plus the appliance's poll interval when one is set:
-        an appliance that is polled is checked only when a poll is overdue.
+        an appliance that is polled is checked only when a poll is overdue. Paused
+        appliances are never checked.
         """
         now = self._clock()
         quiet = [
             device_id
             for device_id, record in self._records.items()
-            if record.last_activity is not None
+            if device_id not in self._paused
+            and record.last_activity is not None
             and now - record.last_activity
             >= quiet_for + self._poll_intervals.get(device_id, 0.0)
             and (device_id in self._checks or self._default_check is not None)

@@ -264,6 +264,16 @@ class ConnectionManager:
         """
         self._monitor.set_poll_interval(device_id, seconds)
 
+    def set_paused(self, device_id: str, paused: bool) -> None:
+        """
+        Pause (or resume) every request the manager sends on its own to the appliance.
+
+        While paused, neither the background health check nor the confirmation of a
+        recovery sends anything: only the caller's own requests reach the appliance (its
+        owner turned polling off, or the appliance refused the household key).
+        """
+        self._monitor.set_paused(device_id, paused)
+
     # -- clients --------------------------------------------------------------------------
 
     async def get_client(self, device_id: str, profile: DeviceProfile) -> MieleClient:
@@ -289,7 +299,7 @@ class ConnectionManager:
             await client.close()
             del self._clients[device_id]
             self._monitor.record_reconnect(device_id)
-            _LOGGER.info(
+            _LOGGER.debug(
                 "Profile of %s changed: new client for %s", device_id, profile.host
             )
         try:
@@ -459,9 +469,11 @@ class ConnectionManager:
 
         Called after a success left the appliance ``degraded`` (coming back, or one
         failure streak): health checks follow, up to the successes still needed to be
-        ``healthy`` again.
+        ``healthy`` again. Nothing is sent for a paused appliance.
         """
         monitor = self._monitor
+        if monitor.is_paused(device_id):
+            return
         while monitor.state_of(device_id) is ConnectionState.DEGRADED:
             # Each passing check counts one success, so this ends at healthy at the latest.
             if not await monitor.check_device(device_id):

@@ -286,7 +286,7 @@ class DeviceResetter:
         self._warned.discard(device_id)
         self._monitor.record_reconnect(device_id)
         await self._monitor.mark_recovered(device_id)
-        _LOGGER.info("Appliance %s paired again with the stored key", device_id)
+        _LOGGER.debug("Appliance %s paired again with the stored key", device_id)
         return True
 
     def _failed(
@@ -297,7 +297,7 @@ class DeviceResetter:
             needs_new_key=needs_new_key,
             reasons=(*evidence.reasons, reason),
         )
-        _LOGGER.warning("Recovery of %s failed: %s", evidence.device_id, reason)
+        _LOGGER.debug("Recovery of %s failed: %s", evidence.device_id, reason)
         return False
 
     async def initiate_reset(
@@ -319,5 +319,5 @@ class DeviceResetter:
             )
         await self._forget_device(device_id)
         self.forget(device_id)
-        _LOGGER.info("Forgot the pairing of %s at %s", device_id, client.host)
+        _LOGGER.debug("Forgot the pairing of %s at %s", device_id, client.host)
         return RESET_INSTRUCTIONS

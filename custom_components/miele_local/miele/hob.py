@@ -1,13 +1,20 @@
-"""Hob cooking zones: how many an appliance has and what its ``PlateStep`` codes mean."""
+"""
+Hob cooking zones: how many a hob has and what its codes mean (translation keys).
+
+A hob has four zones unless its TechType is known to have more, or its State lists more:
+in ``PlateStep``, or in ``ExtendedState`` (8000-series hobs send only that, see
+:mod:`.extended_state`).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .miele.extended_state import hob_zones
+from .extended_state import hob_zones
+from .families import HOBS
 
 if TYPE_CHECKING:
-    from .miele.models import Ident, State
+    from .models import Ident, State
 
 MAX_ZONES = 6
 DEFAULT_ZONES = 4
@@ -38,39 +45,60 @@ BOOST_PLUS_CODE = 217
 BOOSTER_KEYS = {1: "plate_step_boost", 2: "plate_step_boost_2", 3: "plate_step_boost_3"}
 """The ``ExtendedState`` booster levels (Boost I-III)."""
 
-PLATE_STEP_OPTIONS = [
+PLATE_STEP_OPTIONS = (
     *(f"plate_step_{code}" for code in range(HIGHEST_LEVEL_CODE + 1)),
     "plate_step_residual_heat",
     "plate_step_warm",
     "plate_step_boost",
     "plate_step_boost_2",
     "plate_step_boost_3",
-]
-REMAINING_HEAT_OPTIONS = ["none", "low", "medium", "high"]
+)
+"""Every key :func:`power_level_key` returns."""
+REMAINING_HEAT_OPTIONS = ("none", "low", "medium", "high")
 """``PlateRemainingHeat`` 0-3."""
 
 
-def zone_count(ident: Ident, state: State) -> int:
-    """
-    Return the number of cooking zones of a hob.
-
-    From its TechType as core does (four unless known to be larger), or more when the
-    State reports more zones: in ``PlateStep``, or in ``ExtendedState`` (8000-series
-    hobs send only that).
-    """
-    tech_type = (ident.tech_type or "").replace(" ", "").upper()
-    by_type = next(
+def zones_by_tech_type(tech_type: str | None) -> int:
+    """Return a hob's zone count by its TechType (four unless known to be larger)."""
+    normalised = (tech_type or "").replace(" ", "").upper()
+    return next(
         (
             zones
             for prefix, zones in ZONES_BY_TECH_TYPE.items()
-            if tech_type.startswith(prefix)
+            if normalised.startswith(prefix)
         ),
         DEFAULT_ZONES,
     )
+
+
+def hob_zone_count(ident: Ident, state: State) -> int:
+    """
+    Return the number of cooking zones of a hob (0 for other appliances).
+
+    From its TechType as core does, or more when the State reports more zones.
+    """
+    if ident.device_type not in HOBS:
+        return 0
     reported = len(state.plate_steps or ())
     extended = hob_zones(state.raw.get("ExtendedState"))
     announced = 0 if extended is None else extended.count or 0
-    return min(max(by_type, reported, announced), MAX_ZONES)
+    return min(max(zones_by_tech_type(ident.tech_type), reported, announced), MAX_ZONES)
+
+
+def zone_power_level_key(state: State, zone: int) -> str | None:
+    """
+    Return the translation key of the power level of 1-based ``zone``, ``None`` unknown.
+
+    ``PlateStep`` gives the level; ``ExtendedState`` gives the booster and, on hobs that
+    send no ``PlateStep``, the level too.
+    """
+    extended = hob_zones(state.raw.get("ExtendedState"))
+    level = _zone(state.plate_steps, zone)
+    if extended is None:
+        return power_level_key(level, None)
+    if level is None:
+        level = _zone(extended.levels, zone)
+    return power_level_key(level, _zone(extended.boosters, zone))
 
 
 def power_level_key(code: int | None, booster: int | None) -> str | None:
@@ -107,3 +135,8 @@ def remaining_heat_key(code: int) -> str | None:
         if 0 <= code < len(REMAINING_HEAT_OPTIONS)
         else None
     )
+
+
+def _zone[T](values: tuple[T, ...] | None, zone: int) -> T | None:
+    """Return the value of a 1-based zone, ``None`` when it is not reported."""
+    return values[zone - 1] if values is not None and len(values) >= zone else None
