@@ -110,7 +110,7 @@ def get_manager(hass: HomeAssistant) -> ConnectionManager:
     return shared
 
 
-def entry_profile(entry: ConfigEntry) -> DeviceProfile:
+def entry_profile(entry: MieleLocalConfigEntry) -> DeviceProfile:
     """Return the stored appliance address and key, validated."""
     try:
         credentials = GroupCredentials.from_hex(
@@ -213,7 +213,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) 
 
 
 async def async_key_may_work_again(
-    hass: HomeAssistant, entry: ConfigEntry | None
+    hass: HomeAssistant, entry: MieleLocalConfigEntry | None
 ) -> bool:
     """
     Try an entry's refused key once more: an event says the appliance may accept it again.

@@ -80,7 +80,9 @@ def pairing_lost_issue_id(entry_id: str) -> str:
 
 
 @callback
-def open_key_prompt(hass: HomeAssistant, entry: ConfigEntry) -> Diagnosis | None:
+def open_key_prompt(
+    hass: HomeAssistant, entry: MieleLocalConfigEntry
+) -> Diagnosis | None:
     """
     Return the prompt open for the entry's refused key, if any.
 

@@ -44,10 +44,11 @@ from .pairing import (
 )
 
 if TYPE_CHECKING:
-    from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
+    from homeassistant.config_entries import ConfigFlowResult
     from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
     from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
+    from .coordinator import MieleLocalConfigEntry
     from .miele.models import Ident
 
 APPLIANCE_PORT = 80
@@ -165,7 +166,9 @@ class DiscoverySteps(EntryFlowSteps):
                 self.context["discovery_key"] = key
             self.hass.config_entries.flow.async_abort(flow["flow_id"])
 
-    def _configured_entry(self, host: str, provisional_id: str) -> ConfigEntry | None:
+    def _configured_entry(
+        self, host: str, provisional_id: str
+    ) -> MieleLocalConfigEntry | None:
         """Return the entry (or ignore) of a discovered appliance whose key did not work."""
         return next(
             (

@@ -31,7 +31,7 @@ from .pairing import (
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from homeassistant.config_entries import ConfigEntry
+    from .coordinator import MieleLocalConfigEntry
 
 
 class EntryFlowSteps(ConfigFlow):
@@ -108,7 +108,7 @@ class EntryFlowSteps(ConfigFlow):
     async def _async_update_keys(
         self,
         step_id: str,
-        entry: ConfigEntry,
+        entry: MieleLocalConfigEntry,
         host: str,
         user_input: dict[str, Any] | None,
         errors: dict[str, str] | None = None,

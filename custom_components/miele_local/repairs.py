@@ -21,14 +21,15 @@ from .pairing import (
 )
 
 if TYPE_CHECKING:
-    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
+
+    from .coordinator import MieleLocalConfigEntry
 
 
 class PairingLostRepairFlow(RepairsFlow):
     """Pair the appliance again with the stored key, or store the key it has now."""
 
-    def __init__(self, entry: ConfigEntry) -> None:
+    def __init__(self, entry: MieleLocalConfigEntry) -> None:
         """Repair the appliance of `entry`."""
         self._entry = entry
 
