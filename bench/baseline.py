@@ -19,7 +19,7 @@ from typing import Any
 BASELINE_REF = "c7d469df658b75992184ca09d903f90c9cecad0e"
 BASELINE_DIR = Path(__file__).resolve().parent.parent / ".bench-baseline"
 _PACKAGE = "custom_components"
-_MIELE = "custom_components.miele_local.miele"
+_MIELE = "mielelocal"
 
 
 def _ours(name: str) -> bool:

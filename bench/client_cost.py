@@ -24,8 +24,8 @@ import warnings
 import aiohttp
 from yarl import URL
 
-from custom_components.miele_local.miele import crypto
-from custom_components.miele_local.miele.credentials import GroupCredentials
+from mielelocal import crypto
+from mielelocal.credentials import GroupCredentials
 
 from .baseline import Library
 from .measure import CpuWindow, percentile

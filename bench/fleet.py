@@ -14,7 +14,7 @@ from pathlib import Path
 import signal
 import sys
 
-from custom_components.miele_local.miele.credentials import GroupCredentials
+from mielelocal.credentials import GroupCredentials
 from simulator.fleet import SimulatedFleet
 
 

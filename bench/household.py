@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Final
 import aiohttp
 
 from custom_components.miele_local.cadence import poll_interval
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.models import Status
+from mielelocal.client import MieleClient
+from mielelocal.credentials import GroupCredentials
+from mielelocal.models import Status
 from simulator.appliances import get_template
 from simulator.device import SimulatedAppliance
 from simulator.model import ApplianceModel
@@ -46,7 +46,7 @@ from .measure import percentile
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from custom_components.miele_local.miele.models import State
+    from mielelocal.models import State
 
     from .household_day import Change
     from .household_push import PushCounts

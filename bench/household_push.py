@@ -24,12 +24,12 @@ import time
 from typing import TYPE_CHECKING, Final
 
 from custom_components.miele_local.cadence import poll_interval
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.doorbell import Doorbell
-from custom_components.miele_local.miele.models import Status
-from custom_components.miele_local.miele.push_listener import Push, PushListener
-from custom_components.miele_local.miele.supervision import enrol, listener_hostname
+from mielelocal.client import MieleClient
+from mielelocal.credentials import GroupCredentials
+from mielelocal.doorbell import Doorbell
+from mielelocal.models import Status
+from mielelocal.push_listener import Push, PushListener
+from mielelocal.supervision import enrol, listener_hostname
 from simulator.appliances import get_template
 from simulator.device import SimulatedAppliance
 from simulator.model import ApplianceModel
@@ -39,7 +39,7 @@ from .household_day import FINISHED, HOUR, OFF_STATE
 if TYPE_CHECKING:
     import aiohttp
 
-    from custom_components.miele_local.miele.models import State
+    from mielelocal.models import State
 
     from .household import Trace
     from .household_day import Change

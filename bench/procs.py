@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from mielelocal.credentials import GroupCredentials
 
 READY_TIMEOUT = 60.0
 

@@ -18,18 +18,18 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
-from custom_components.miele_local.miele.connection.health import ConnectionState
-from custom_components.miele_local.miele.connection.manager import ConnectionManager
-from custom_components.miele_local.miele.connection.profile import DeviceProfile
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.exceptions import MieleError
+from mielelocal.connection.health import ConnectionState
+from mielelocal.connection.manager import ConnectionManager
+from mielelocal.connection.profile import DeviceProfile
+from mielelocal.credentials import GroupCredentials
+from mielelocal.exceptions import MieleError
 
 from .procs import SimulatorProcess
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from custom_components.miele_local.miele.client import MieleClient
+    from mielelocal.client import MieleClient
 
 DEVICE_ID = "000187654321"
 POLL_INTERVAL = 30.0

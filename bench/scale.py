@@ -13,7 +13,7 @@ from pathlib import Path
 import sys
 import tempfile
 
-from custom_components.miele_local.miele.credentials import GroupCredentials
+from mielelocal.credentials import GroupCredentials
 
 from .procs import fleet_process
 from .scale_worker import ScaleSample

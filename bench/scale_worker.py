@@ -24,8 +24,8 @@ from .baseline import Library
 from .measure import CpuWindow, LoopLagProbe, percentile, rss_bytes
 
 if TYPE_CHECKING:
-    from custom_components.miele_local.miele.client import MieleClient
-    from custom_components.miele_local.miele.connection.manager import ConnectionManager
+    from mielelocal.client import MieleClient
+    from mielelocal.connection.manager import ConnectionManager
 
 BASELINE_SECONDS = 5.0
 # Home Assistant's DataUpdateCoordinator fires at int(loop.time()) + a per-coordinator

@@ -30,7 +30,7 @@ if (
 ):  # `python scripts/develop.py` puts only scripts/ on the path
     sys.path.insert(0, str(REPO))
 
-from custom_components.miele_local.miele.credentials import GroupCredentials  # noqa: E402
+from mielelocal.credentials import GroupCredentials  # noqa: E402
 from simulator import SimulatedAppliance  # noqa: E402
 from simulator.mdns import MdnsAdvertiser  # noqa: E402
 

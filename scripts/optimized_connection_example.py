@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from custom_components.miele_local.miele import (  # noqa: E402
+from mielelocal import (  # noqa: E402
     ConnectionManager,
     ConnectionState,
     DeviceProfile,
@@ -39,13 +39,13 @@ from custom_components.miele_local.miele import (  # noqa: E402
     MieleError,
     load_connection_config,
 )
-from custom_components.miele_local.miele.exceptions import MieleConfigError  # noqa: E402
+from mielelocal.exceptions import MieleConfigError  # noqa: E402
 from simulator import SimulatedAppliance  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
 
-    from custom_components.miele_local.miele.connection import ConnectionConfig
+    from mielelocal.connection import ConnectionConfig
 
 DEFAULT_CONFIG = REPO / "examples" / "connection_config.json"
 

@@ -12,8 +12,8 @@ import logging
 from pathlib import Path
 import signal
 
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.exceptions import MieleConfigError
+from mielelocal.credentials import GroupCredentials
+from mielelocal.exceptions import MieleConfigError
 
 from .appliances import APPLIANCES
 from .device import SimulatedAppliance

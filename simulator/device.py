@@ -8,10 +8,7 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from custom_components.miele_local.miele.credentials import (
-    GroupCredentials,
-    validate_device_id,
-)
+from mielelocal.credentials import GroupCredentials, validate_device_id
 
 from . import documents
 from .appliances import JsonObject, get_template

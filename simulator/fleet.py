@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Self
 
-from custom_components.miele_local.miele.credentials import GroupCredentials
+from mielelocal.credentials import GroupCredentials
 
 from .device import SimulatedAppliance
 

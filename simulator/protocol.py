@@ -7,16 +7,13 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from custom_components.miele_local.miele import crypto
-from custom_components.miele_local.miele.exceptions import (
-    MieleProtocolError,
-    MieleSecurityError,
-)
+from mielelocal import crypto
+from mielelocal.exceptions import MieleProtocolError, MieleSecurityError
 
 if TYPE_CHECKING:
     from http import HTTPStatus
 
-    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from mielelocal.credentials import GroupCredentials
 
 _SIGNED_PREFIX = f"{crypto.AUTH_SCHEME} "
 

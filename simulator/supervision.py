@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 import aiohttp
 from yarl import URL
 
-from custom_components.miele_local.miele import crypto
-from custom_components.miele_local.miele.exceptions import MieleSecurityError
+from mielelocal import crypto
+from mielelocal.exceptions import MieleSecurityError
 
 from .documents import module_json
 from .history import History
@@ -32,7 +32,7 @@ from .history import History
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from mielelocal.credentials import GroupCredentials
 
     from .appliances import JsonObject
 

@@ -22,7 +22,7 @@ from custom_components.miele_local.coordinator import (
     MieleLocalConfigEntry,
     pairing_lost_issue_id,
 )
-from custom_components.miele_local.miele.connection.health import ConnectionState
+from mielelocal.connection.health import ConnectionState
 from simulator.device import Fault
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from homeassistant.core import HomeAssistant
 
-    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from mielelocal.credentials import GroupCredentials
     from simulator.device import SimulatedAppliance
 
 SCAN_INTERVAL = 5

@@ -17,13 +17,13 @@ from unittest.mock import patch
 from homeassistant.exceptions import ConfigEntryError, HomeAssistantError
 
 from custom_components.miele_local.coordinator import MieleHubCoordinator
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.models import DeviceAction
+from mielelocal.client import MieleClient
+from mielelocal.models import DeviceAction
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
 
-    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from mielelocal.credentials import GroupCredentials
 
 
 class LogWatch(logging.Handler):

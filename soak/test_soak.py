@@ -24,7 +24,7 @@ from zeroconf import IPVersion
 from zeroconf.asyncio import AsyncZeroconf
 
 from custom_components.miele_local.const import DOMAIN
-from custom_components.miele_local.miele.credentials import GroupCredentials
+from mielelocal.credentials import GroupCredentials
 from simulator.device import SimulatedAppliance
 from simulator.mdns import MdnsAdvertiser
 

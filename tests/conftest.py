@@ -25,11 +25,8 @@ from custom_components.miele_local.const import (
     CONF_GROUP_KEY,
     DOMAIN,
 )
-from custom_components.miele_local.miele.connection.manager import (
-    ConnectionManager,
-    TaskFactory,
-)
-from custom_components.miele_local.miele.credentials import GroupCredentials
+from mielelocal.connection.manager import ConnectionManager, TaskFactory
+from mielelocal.credentials import GroupCredentials
 from simulator import SimulatedAppliance
 from simulator.mdns import host_name
 

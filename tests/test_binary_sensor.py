@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.miele_local.binary_sensor import BINARY_SENSORS
-from custom_components.miele_local.miele.models import State
+from mielelocal.models import State
 
 from .helpers import APPLIANCES, poll
 

@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from custom_components.miele_local import cadence
 from custom_components.miele_local.cadence import Cadence, poll_interval
 from custom_components.miele_local.const import READ_NOW_COOLDOWN
-from custom_components.miele_local.miele.models import State, Status
+from mielelocal.models import State, Status
 
 from .helpers import coordinator_of, wait_idle
 

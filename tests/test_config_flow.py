@@ -26,10 +26,10 @@ from custom_components.miele_local.const import (
     CONF_GROUP_KEY,
     DOMAIN,
 )
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.exceptions import MieleConnectionError
 from custom_components.miele_local.pairing import async_read_ident, type_title
+from mielelocal.client import MieleClient
+from mielelocal.credentials import GroupCredentials
+from mielelocal.exceptions import MieleConnectionError
 
 from .conftest import SimulatorFactory, entry_data
 
@@ -167,9 +167,7 @@ async def test_user_unexpected_answers(
         if isinstance(outcome, Exception)
         else {"return_value": outcome}
     )
-    with patch(
-        f"custom_components.miele_local.miele.client.MieleClient.{method}", **kwargs
-    ):
+    with patch(f"mielelocal.client.MieleClient.{method}", **kwargs):
         result = await hass.config_entries.flow.async_configure(result["flow_id"], good)
     assert result["errors"] == {"base": error}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], good)

@@ -22,14 +22,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miele_local.const import CONF_GROUP_ID, CONF_GROUP_KEY, DOMAIN
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.credentials import (
+from mielelocal.client import MieleClient
+from mielelocal.credentials import (
     GroupCredentials,
     validate_group_id,
     validate_group_key,
     validate_host,
 )
-from custom_components.miele_local.miele.exceptions import MieleConfigError
+from mielelocal.exceptions import MieleConfigError
 
 from .conftest import TEST_GROUP_ID, TEST_GROUP_KEY, entry_data
 

@@ -18,7 +18,7 @@ from custom_components.miele_local.const import (
     DOMAIN,
     OFF_CONFIRM_DELAY,
 )
-from custom_components.miele_local.miele.models import Status
+from mielelocal.models import Status
 
 from .conftest import SimulatorFactory, entry_data
 from .helpers import coordinator_of, poll, wait_idle

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
     from syrupy.assertion import SnapshotAssertion
 
-    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from mielelocal.credentials import GroupCredentials
     from simulator import SimulatedAppliance
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")

@@ -38,7 +38,7 @@ from custom_components.miele_local.discovery_flow import (
     module_id,
     same_appliance,
 )
-from custom_components.miele_local.miele.credentials import GroupCredentials
+from mielelocal.credentials import GroupCredentials
 from simulator.mdns import host_name
 
 from .conftest import SimulatorFactory, entry_data

@@ -22,8 +22,8 @@ from custom_components.miele_local import cadence
 from custom_components.miele_local.const import CONF_GROUP_ID, CONF_GROUP_KEY, DOMAIN
 from custom_components.miele_local.coordinator import pairing_lost_issue_id
 from custom_components.miele_local.diagnostics import async_get_config_entry_diagnostics
-from custom_components.miele_local.miele.client import MieleClient, NoContentCounts
-from custom_components.miele_local.miele.exceptions import MieleConnectionError
+from mielelocal.client import MieleClient, NoContentCounts
+from mielelocal.exceptions import MieleConnectionError
 
 from .conftest import unpaired
 from .helpers import call_entity_service, coordinator_of, put_statuses
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from custom_components.miele_local.advertisement import Advertisement
-    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from mielelocal.credentials import GroupCredentials
     from simulator import SimulatedAppliance
 
     from .conftest import SimulatorFactory
@@ -471,7 +471,7 @@ async def test_a_failed_pairing_confirmation_still_adds_the_appliance(
     )
     # The module drops off the network right at the confirmation (cannot be timed here).
     with patch(
-        "custom_components.miele_local.miele.client.MieleClient.confirm_commissioning",
+        "mielelocal.client.MieleClient.confirm_commissioning",
         side_effect=MieleConnectionError("connection lost"),
     ):
         result = await hass.config_entries.flow.async_configure(

@@ -25,8 +25,8 @@ from custom_components.miele_local.const import (
     setup_budget,
 )
 from custom_components.miele_local.coordinator import pairing_lost_issue_id
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.exceptions import ReconnectionError
+from mielelocal.credentials import GroupCredentials
+from mielelocal.exceptions import ReconnectionError
 
 from .conftest import SimulatorFactory, entry_data, unpaired
 from .helpers import ENDLESS_TASKS, wait_idle

@@ -21,18 +21,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miele_local.const import CONF_PUSH, CONF_PUSH_PORT, DOMAIN
-from custom_components.miele_local.miele import crypto
-from custom_components.miele_local.miele.doorbell import MIN_READ_INTERVAL
-from custom_components.miele_local.miele.supervision import (
-    LISTENER_DEVICE_TYPE,
-    PushEvidence,
-    callback_path,
-)
 from custom_components.miele_local.push import (
     appliance as push_appliance,
     port_issue_id,
 )
 from custom_components.miele_local.push.hub import get_hub
+from mielelocal import crypto
+from mielelocal.doorbell import MIN_READ_INTERVAL
+from mielelocal.supervision import LISTENER_DEVICE_TYPE, PushEvidence, callback_path
 from simulator.supervision import Answer
 
 from .conftest import TEST_FAB_NUMBER, SimulatorFactory, entry_data
@@ -44,7 +40,7 @@ if TYPE_CHECKING:
 
     from homeassistant.core import HomeAssistant
 
-    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from mielelocal.credentials import GroupCredentials
     from simulator import SimulatedAppliance
 
 STATUS = "sensor.miele_000177753917_status"

@@ -38,7 +38,7 @@ from custom_components.miele_local.coordinator import (
     KEY_RETRY_COOLDOWN,
     pairing_lost_issue_id,
 )
-from custom_components.miele_local.miele.client import MieleClient
+from mielelocal.client import MieleClient
 from simulator.mdns import host_name
 
 from .conftest import entry_data, unpaired
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from custom_components.miele_local.advertisement import Advertisement
-    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from mielelocal.credentials import GroupCredentials
     from simulator import SimulatedAppliance
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")

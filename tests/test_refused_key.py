@@ -26,8 +26,8 @@ from custom_components.miele_local.advertisement import (
 )
 from custom_components.miele_local.const import CONF_GROUP_KEY, DOMAIN
 from custom_components.miele_local.coordinator import pairing_lost_issue_id
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.credentials import GroupCredentials
+from mielelocal.client import MieleClient
+from mielelocal.credentials import GroupCredentials
 
 from .conftest import unpaired
 from .helpers import poll

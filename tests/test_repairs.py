@@ -16,8 +16,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miele_local.const import CONF_GROUP_ID, CONF_GROUP_KEY, DOMAIN
 from custom_components.miele_local.coordinator import pairing_lost_issue_id
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.credentials import GroupCredentials
+from mielelocal.client import MieleClient
+from mielelocal.credentials import GroupCredentials
 
 from .conftest import TEST_FAB_NUMBER, entry_data, unpaired
 from .helpers import poll

@@ -13,8 +13,8 @@ from pytest_homeassistant_custom_component.common import (
     snapshot_platform,
 )
 
-from custom_components.miele_local.miele.models import Ident, State
 from custom_components.miele_local.sensor import SENSORS
+from mielelocal.models import Ident, State
 
 from .helpers import APPLIANCES, poll
 

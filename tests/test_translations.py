@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from custom_components.miele_local.miele import codes
+from mielelocal import codes
 from scripts.translations import (
     LANGUAGES,
     STRINGS,

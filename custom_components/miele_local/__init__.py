@@ -13,6 +13,12 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.hass_dict import HassKey
 
+from mielelocal.client import MieleClient
+from mielelocal.connection.manager import ConnectionManager
+from mielelocal.connection.profile import DeviceProfile
+from mielelocal.credentials import GroupCredentials
+from mielelocal.exceptions import MieleConfigError, MieleError
+
 from .const import (
     CONF_DEVICE_ID,
     CONF_GROUP_ID,
@@ -34,11 +40,6 @@ from .coordinator import (
     open_key_prompt,
     pairing_lost_issue_id,
 )
-from .miele.client import MieleClient
-from .miele.connection.manager import ConnectionManager
-from .miele.connection.profile import DeviceProfile
-from .miele.credentials import GroupCredentials
-from .miele.exceptions import MieleConfigError, MieleError
 from .push import async_remove_push, async_setup_push, async_unload_push
 
 if TYPE_CHECKING:

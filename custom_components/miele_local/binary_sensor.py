@@ -12,9 +12,10 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 
+from mielelocal.connection.health import ConnectionState, DeviceHealth
+from mielelocal.models import LightAction, Status
+
 from .entity import ExistsFn, MieleEntity, MieleHealthEntity, always, having
-from .miele.connection.health import ConnectionState, DeviceHealth
-from .miele.models import LightAction, Status
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -22,9 +23,10 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+    from mielelocal.capabilities import Capabilities
+    from mielelocal.models import State
+
     from .coordinator import MieleLocalConfigEntry
-    from .miele.capabilities import Capabilities
-    from .miele.models import State
 
 PARALLEL_UPDATES = 0
 

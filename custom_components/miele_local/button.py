@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 
+from mielelocal.capabilities import capabilities
+from mielelocal.controls import Gate, ProcessControl, control_allowed
+from mielelocal.models import ProcessAction
+
 from .entity import MieleEntity
-from .miele.capabilities import capabilities
-from .miele.controls import Gate, ProcessControl, control_allowed
-from .miele.models import ProcessAction
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant

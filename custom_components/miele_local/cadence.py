@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from .miele.models import Status
+from mielelocal.models import Status
 
 if TYPE_CHECKING:
-    from .miele.models import State
+    from mielelocal.models import State
 
 IMMINENT: Final = timedelta(seconds=5)
 """A programme about to end (its last two minutes), a pending door or failure signal."""

@@ -22,6 +22,9 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
+from mielelocal.credentials import validate_host
+from mielelocal.exceptions import MieleConfigError
+
 from .const import (
     CONF_GROUP_ID,
     CONF_GROUP_KEY,
@@ -31,8 +34,6 @@ from .const import (
     DOMAIN,
 )
 from .discovery_flow import DiscoverySteps
-from .miele.credentials import validate_host
-from .miele.exceptions import MieleConfigError
 from .pairing import PASSWORD, error_key, parse_credentials
 
 CONF_PAIRING_KEY = "pairing_key"

@@ -20,6 +20,16 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
+from mielelocal.codes import UnknownCodes
+from mielelocal.exceptions import (
+    MieleAuthError,
+    MieleBusyError,
+    MieleConnectionError,
+    MieleError,
+    MieleSecurityError,
+)
+from mielelocal.models import Ident, State, Status
+
 from .advertisement import Diagnosis, async_lookup, diagnose
 from .cadence import BUSY_BACKOFF, Cadence
 from .const import (
@@ -32,15 +42,6 @@ from .const import (
     WAKE_DELAY,
     setup_budget,
 )
-from .miele.codes import UnknownCodes
-from .miele.exceptions import (
-    MieleAuthError,
-    MieleBusyError,
-    MieleConnectionError,
-    MieleError,
-    MieleSecurityError,
-)
-from .miele.models import Ident, State, Status
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
@@ -48,10 +49,11 @@ if TYPE_CHECKING:
 
     from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 
-    from .miele.client import MieleClient
-    from .miele.connection.health import DeviceHealth
-    from .miele.connection.manager import ConnectionManager
-    from .miele.connection.profile import DeviceProfile
+    from mielelocal.client import MieleClient
+    from mielelocal.connection.health import DeviceHealth
+    from mielelocal.connection.manager import ConnectionManager
+    from mielelocal.connection.profile import DeviceProfile
+
     from .push.appliance import PushAppliance
 
 

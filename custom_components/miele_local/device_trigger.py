@@ -17,8 +17,9 @@ from homeassistant.const import (
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 import voluptuous as vol
 
+from mielelocal.connection.health import ConnectionState
+
 from .const import DOMAIN
-from .miele.connection.health import ConnectionState
 
 if TYPE_CHECKING:
     from homeassistant.core import CALLBACK_TYPE, HomeAssistant

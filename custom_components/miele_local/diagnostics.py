@@ -20,15 +20,17 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
 
+from mielelocal.models import thawed
+
 from .const import CONF_DEVICE_ID, CONF_GROUP_ID, CONF_GROUP_KEY
-from .miele.models import thawed
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.device_registry import DeviceEntry
 
+    from mielelocal.connection.reset import ResetEvidence
+
     from .coordinator import MieleLocalConfigEntry, MieleRuntimeData
-    from .miele.connection.reset import ResetEvidence
 
 FAB_NUMBER = "FabNumber"
 TO_REDACT = {CONF_GROUP_ID, CONF_GROUP_KEY, CONF_DEVICE_ID, FAB_NUMBER}

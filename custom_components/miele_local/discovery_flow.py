@@ -23,13 +23,14 @@ from homeassistant.core import callback
 from homeassistant.helpers.device_registry import format_mac
 import probatio as vol
 
+from mielelocal.credentials import GroupCredentials, validate_host
+from mielelocal.exceptions import MieleConfigError, MieleError
+from mielelocal.supervision import LISTENER_DEVICE_TYPE
+
 from . import async_key_may_work_again
 from .advertisement import module_host_name
 from .const import CONF_GROUP_ID, DOMAIN
 from .entry_flow import EntryFlowSteps
-from .miele.credentials import GroupCredentials, validate_host
-from .miele.exceptions import MieleConfigError, MieleError
-from .miele.supervision import LISTENER_DEVICE_TYPE
 from .pairing import (
     Commissioning,
     appliance_title,
@@ -48,8 +49,9 @@ if TYPE_CHECKING:
     from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
     from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
+    from mielelocal.models import Ident
+
     from .coordinator import MieleLocalConfigEntry
-    from .miele.models import Ident
 
 APPLIANCE_PORT = 80
 """Port of the appliance's HTTP API, assumed for an address learnt over DHCP."""

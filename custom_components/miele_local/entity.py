@@ -13,15 +13,16 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from mielelocal.capabilities import Capabilities, capabilities
+from mielelocal.models import Ident, State
+
 from .const import DOMAIN
 from .coordinator import MieleHubCoordinator
-from .miele.capabilities import Capabilities, capabilities
-from .miele.models import Ident, State
 
 if TYPE_CHECKING:
     from homeassistant.helpers.typing import StateType
 
-    from .miele.connection.health import DeviceHealth
+    from mielelocal.connection.health import DeviceHealth
 
 MANUFACTURER = "Miele"
 

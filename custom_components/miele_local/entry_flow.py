@@ -15,10 +15,11 @@ from homeassistant.const import CONF_HOST
 from homeassistant.helpers import issue_registry as ir
 import probatio as vol
 
+from mielelocal.credentials import validate_host
+from mielelocal.exceptions import MieleConfigError
+
 from .const import CONF_GROUP_ID, CONF_GROUP_KEY, DOMAIN
 from .coordinator import pairing_lost_issue_id
-from .miele.credentials import validate_host
-from .miele.exceptions import MieleConfigError
 from .pairing import (
     async_pair_again,
     async_read_ident,

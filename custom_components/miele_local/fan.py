@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from homeassistant.components.fan import FanEntity, FanEntityDescription
 from homeassistant.components.fan.const import FanEntityFeature
 
+from mielelocal.capabilities import capabilities
+
 from .entity import MieleEntity
-from .miele.capabilities import capabilities
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.light import LightEntity, LightEntityDescription
 from homeassistant.components.light.const import ColorMode
 
+from mielelocal.capabilities import capabilities
+from mielelocal.models import LightAction
+
 from .entity import MieleEntity
-from .miele.capabilities import capabilities
-from .miele.models import LightAction
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant

@@ -21,6 +21,22 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
+from mielelocal.client import MieleClient
+from mielelocal.credentials import (
+    GroupCredentials,
+    validate_group_id,
+    validate_group_key,
+    validate_host,
+)
+from mielelocal.exceptions import (
+    MieleAuthError,
+    MieleCommissioningError,
+    MieleConfigError,
+    MieleError,
+    MieleProtocolError,
+)
+from mielelocal.models import DeviceType, Ident, Status
+
 from . import get_manager
 from .advertisement import async_lookup
 from .const import (
@@ -30,21 +46,6 @@ from .const import (
     DEFAULT_TIMEOUT,
     LOGGER,
 )
-from .miele.client import MieleClient
-from .miele.credentials import (
-    GroupCredentials,
-    validate_group_id,
-    validate_group_key,
-    validate_host,
-)
-from .miele.exceptions import (
-    MieleAuthError,
-    MieleCommissioningError,
-    MieleConfigError,
-    MieleError,
-    MieleProtocolError,
-)
-from .miele.models import DeviceType, Ident, Status
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

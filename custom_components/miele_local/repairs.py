@@ -9,8 +9,9 @@ from homeassistant.const import CONF_HOST
 from homeassistant.helpers import issue_registry as ir
 import probatio as vol
 
+from mielelocal.exceptions import MieleCommissioningError, MieleConfigError
+
 from .const import CONF_GROUP_ID, DOMAIN
-from .miele.exceptions import MieleCommissioningError, MieleConfigError
 from .pairing import (
     async_pair_again,
     async_read_ident,

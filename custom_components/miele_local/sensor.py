@@ -21,12 +21,13 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
+from mielelocal import codes
+from mielelocal.capabilities import capabilities
+from mielelocal.connection.health import ConnectionState, DeviceHealth
+from mielelocal.models import Ident, State, Status
+
 from . import zones
 from .entity import MieleEntity, MieleHealthEntity, MieleSensorEntityDescription, having
-from .miele import codes
-from .miele.capabilities import capabilities
-from .miele.connection.health import ConnectionState, DeviceHealth
-from .miele.models import Ident, State, Status
 from .push.entity import MielePushSensor
 
 if TYPE_CHECKING:

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 
+from mielelocal.capabilities import Capabilities, capabilities
+from mielelocal.models import ProcessAction, Status
+
 from .entity import MieleEntity
-from .miele.capabilities import Capabilities, capabilities
-from .miele.models import ProcessAction, Status
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import UnitOfTemperature, UnitOfTime
 
+from mielelocal import hob
+from mielelocal.capabilities import MAX_TEMPERATURE_ZONES
+
 from .entity import ExistsFn, MieleSensorEntityDescription, having
-from .miele import hob
-from .miele.capabilities import MAX_TEMPERATURE_ZONES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from .miele.models import Ident, State
+    from mielelocal.models import Ident, State
 
 
 def _zone[T](values: tuple[T, ...] | None, zone: int) -> T | None:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import pytest
 
-from custom_components.miele_local.miele.credentials import GroupCredentials
+from mielelocal.credentials import GroupCredentials
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterator

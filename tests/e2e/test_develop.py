@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import pytest
 
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.exceptions import MieleAuthError
+from mielelocal.client import MieleClient
+from mielelocal.exceptions import MieleAuthError
 from tests.e2e.conftest import (
     REPO,
     SHOW_DEPRECATIONS,

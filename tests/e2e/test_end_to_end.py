@@ -25,7 +25,7 @@ from custom_components.miele_local.const import (
     DEFAULT_TIMEOUT,
     DOMAIN,
 )
-from custom_components.miele_local.miele.connection.health import HealthThresholds
+from mielelocal.connection.health import HealthThresholds
 from tests.e2e.conftest import (
     E2E_FAB_NUMBER,
     ProcessSupervisor,

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.miele_local import miele
-from custom_components.miele_local.miele import controls
-from custom_components.miele_local.miele.capabilities import Capabilities, capabilities
-from custom_components.miele_local.miele.controls import ProcessControl
-from custom_components.miele_local.miele.hob import hob_zone_count
-from custom_components.miele_local.miele.models import DeviceType, Ident, State
+import mielelocal
+from mielelocal import controls
+from mielelocal.capabilities import Capabilities, capabilities
+from mielelocal.controls import ProcessControl
+from mielelocal.hob import hob_zone_count
+from mielelocal.models import DeviceType, Ident, State
 
 START, STOP, PAUSE = ProcessControl.START, ProcessControl.STOP, ProcessControl.PAUSE
 ALL = {START, STOP, PAUSE}
-LIBRARY = Path(miele.__file__).parent
-INTEGRATION = LIBRARY.parent
+LIBRARY = Path(mielelocal.__file__).parent
+INTEGRATION = LIBRARY.parent / "custom_components" / "miele_local"
 
 
 def _ident(

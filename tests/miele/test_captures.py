@@ -13,13 +13,8 @@ from typing import Any
 
 import pytest
 
-from custom_components.miele_local.miele import codes
-from custom_components.miele_local.miele.models import (
-    DeviceType,
-    ProgramType,
-    State,
-    Status,
-)
+from mielelocal import codes
+from mielelocal.models import DeviceType, ProgramType, State, Status
 from simulator.appliances import APPLIANCES, FIXTURES
 
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import pytest
 
-from custom_components.miele_local.miele.cli import main
-from custom_components.miele_local.miele.credentials import GroupCredentials
+from mielelocal.cli import main
+from mielelocal.credentials import GroupCredentials
 from tests.miele.test_client import FakeAppliance, Reply
 
 if TYPE_CHECKING:
@@ -433,7 +433,7 @@ async def test_closed_stdout_in_a_real_process(target: list[str]) -> None:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "custom_components.miele_local.miele",
+            "mielelocal",
             "devices",
             *target,
             stdout=write_end,
@@ -453,7 +453,7 @@ def test_python_dash_m_entry_point(
 ) -> None:
     monkeypatch.setattr(sys, "argv", ["miele", "devices", "--host", "a/b"])
     with pytest.raises(SystemExit) as exit_info:
-        runpy.run_module("custom_components.miele_local.miele", run_name="__main__")
+        runpy.run_module("mielelocal", run_name="__main__")
     assert exit_info.value.code == 1
     assert "--group-id is required" in error_line(capsys, credentials)
 

@@ -23,15 +23,10 @@ import aiohttp
 from aiohttp import web
 import pytest
 
-from custom_components.miele_local.miele import crypto
-from custom_components.miele_local.miele.client import (
-    MieleClient,
-    NoContentCounts,
-    SignedReply,
-    _Reply,
-)
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.exceptions import (
+from mielelocal import crypto
+from mielelocal.client import MieleClient, NoContentCounts, SignedReply, _Reply
+from mielelocal.credentials import GroupCredentials
+from mielelocal.exceptions import (
     MieleAuthError,
     MieleCommissioningError,
     MieleConfigError,
@@ -41,7 +36,7 @@ from custom_components.miele_local.miele.exceptions import (
     MieleSecurityError,
     MieleTimeoutError,
 )
-from custom_components.miele_local.miele.models import DeviceType, Status
+from mielelocal.models import DeviceType, Status
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable

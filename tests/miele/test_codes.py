@@ -6,21 +6,16 @@ import logging
 
 import pytest
 
-from custom_components.miele_local.miele import codes
-from custom_components.miele_local.miele.codes import (
+from mielelocal import codes
+from mielelocal.codes import (
     UnknownCodes,
     phase_key,
     phase_options,
     program_key,
     program_options,
 )
-from custom_components.miele_local.miele.codes.dishwasher import DISHWASHER_PHASES
-from custom_components.miele_local.miele.models import (
-    DeviceType,
-    ProgramType,
-    State,
-    Status,
-)
+from mielelocal.codes.dishwasher import DISHWASHER_PHASES
+from mielelocal.models import DeviceType, ProgramType, State, Status
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.miele_local.miele import codes
-from custom_components.miele_local.miele.models import ProgramType, Status
+from mielelocal import codes
+from mielelocal.models import ProgramType, Status
 
 type CoreEnum = dict[int, str]
 

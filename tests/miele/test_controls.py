@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.miele_local.miele import families
-from custom_components.miele_local.miele.controls import (
+from mielelocal import families
+from mielelocal.controls import (
     PROCESS_GATES,
     ProcessControl,
     control_allowed,
     process_controls,
 )
-from custom_components.miele_local.miele.models import DeviceType, State
+from mielelocal.models import DeviceType, State
 
 START, STOP, PAUSE = ProcessControl.START, ProcessControl.STOP, ProcessControl.PAUSE
 ALL = {START, STOP, PAUSE}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.miele_local.miele.credentials import (
+from mielelocal.credentials import (
     GroupCredentials,
     validate_device_id,
     validate_group_id,
     validate_group_key,
     validate_host,
 )
-from custom_components.miele_local.miele.exceptions import MieleConfigError
+from mielelocal.exceptions import MieleConfigError
 
 KEY_HEX = "a1b2c3d4e5f60718" * 8
 

@@ -6,11 +6,8 @@ import json
 
 import pytest
 
-from custom_components.miele_local.miele import crypto
-from custom_components.miele_local.miele.exceptions import (
-    MieleProtocolError,
-    MieleSecurityError,
-)
+from mielelocal import crypto
+from mielelocal.exceptions import MieleProtocolError, MieleSecurityError
 
 KEY = bytes.fromhex("123456789ABCDEFE" * 8)
 SPACED_CT = "application / vnd.miele.v1 + json; charset = utf - 8"

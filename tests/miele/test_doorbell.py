@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from custom_components.miele_local.miele.doorbell import MIN_READ_INTERVAL, Doorbell
+from mielelocal.doorbell import MIN_READ_INTERVAL, Doorbell
 
 
 async def test_rings_fold_into_one_read_per_interval() -> None:

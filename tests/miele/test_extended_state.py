@@ -7,10 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.miele_local.miele.extended_state import (
-    hob_zone_boosters,
-    hob_zones,
-)
+from mielelocal.extended_state import hob_zone_boosters, hob_zones
 
 CAPTURES = json.loads(
     (

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import pytest
 
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.exceptions import (
+from mielelocal.client import MieleClient
+from mielelocal.exceptions import (
     MieleAuthError,
     MieleBusyError,
     MieleCommissioningError,
     MieleProtocolError,
     MieleResponseError,
 )
-from custom_components.miele_local.miele.models import DeviceType, State, Status
+from mielelocal.models import DeviceType, State, Status
 
 from .test_client import CREDS, DEVICE, IDENT, STATE, FakeAppliance, Reply, serving
 

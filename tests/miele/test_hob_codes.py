@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.miele_local.miele import hob
-from custom_components.miele_local.miele.models import Ident, State
+from mielelocal import hob
+from mielelocal.models import Ident, State
 
 
 def _ident(tech_type: str | None, device_type: int = 27) -> Ident:

@@ -20,10 +20,10 @@ from aiohttp import web
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
 
-from custom_components.miele_local.miele import crypto
-from custom_components.miele_local.miele.client import MieleClient, _Reply
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.exceptions import (
+from mielelocal import crypto
+from mielelocal.client import MieleClient, _Reply
+from mielelocal.credentials import GroupCredentials
+from mielelocal.exceptions import (
     MieleAuthError,
     MieleConfigError,
     MieleConnectionError,
@@ -32,7 +32,7 @@ from custom_components.miele_local.miele.exceptions import (
     MieleResponseError,
     MieleSecurityError,
 )
-from custom_components.miele_local.miele.models import Ident, State, thawed
+from mielelocal.models import Ident, State, thawed
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -23,12 +23,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.miele_local.miele import crypto
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.exceptions import (
-    MieleProtocolError,
-    MieleSecurityError,
-)
+from mielelocal import crypto
+from mielelocal.client import MieleClient
+from mielelocal.exceptions import MieleProtocolError, MieleSecurityError
 
 from .test_client import CREDS, DEVICE, STATE, FakeAppliance
 

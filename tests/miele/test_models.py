@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from custom_components.miele_local.miele.exceptions import MieleProtocolError
-from custom_components.miele_local.miele.models import (
+from mielelocal.exceptions import MieleProtocolError
+from mielelocal.models import (
     DeviceAction,
     DeviceType,
     Ident,

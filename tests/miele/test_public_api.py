@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from custom_components.miele_local import miele
+import mielelocal as miele
 
 LIBRARY = Path(miele.__file__).parent
 

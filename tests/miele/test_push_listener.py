@@ -9,19 +9,11 @@ from typing import TYPE_CHECKING
 import aiohttp
 import pytest
 
-from custom_components.miele_local.miele import crypto
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.push_listener import (
-    MAX_BODY,
-    Push,
-    PushListener,
-)
-from custom_components.miele_local.miele.supervision import (
-    PushEvidence,
-    callback_path,
-    enrol,
-)
+from mielelocal import crypto
+from mielelocal.client import MieleClient
+from mielelocal.credentials import GroupCredentials
+from mielelocal.push_listener import MAX_BODY, Push, PushListener
+from mielelocal.supervision import PushEvidence, callback_path, enrol
 from simulator import SimulatedAppliance
 from tests.simulator.rawclient import send
 

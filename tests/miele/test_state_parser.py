@@ -17,13 +17,8 @@ from typing import Any
 from hypothesis import example, given, settings, strategies as st
 import pytest
 
-from custom_components.miele_local.miele.exceptions import MieleProtocolError
-from custom_components.miele_local.miele.models import (
-    ProgramType,
-    State,
-    Status,
-    thawed,
-)
+from mielelocal.exceptions import MieleProtocolError
+from mielelocal.models import ProgramType, State, Status, thawed
 from simulator.appliances import APPLIANCES
 
 from .test_hostile import json_values, state_like

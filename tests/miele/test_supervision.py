@@ -7,14 +7,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.miele_local.miele import crypto
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.exceptions import (
-    MieleProtocolError,
-    MieleResponseError,
-)
-from custom_components.miele_local.miele.supervision import (
+from mielelocal import crypto
+from mielelocal.client import MieleClient
+from mielelocal.credentials import GroupCredentials
+from mielelocal.exceptions import MieleProtocolError, MieleResponseError
+from mielelocal.supervision import (
     RESOURCES,
     callback_path,
     enrol,

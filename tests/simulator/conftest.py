@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 import pytest
 
-from custom_components.miele_local.miele.credentials import GroupCredentials
+from mielelocal.credentials import GroupCredentials
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

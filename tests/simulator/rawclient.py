@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from custom_components.miele_local.miele import crypto
+from mielelocal import crypto
 
 if TYPE_CHECKING:
-    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from mielelocal.credentials import GroupCredentials
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from simulator.__main__ import build_appliance, build_parser, main, serve
 from tests.simulator.rawclient import send
 
 if TYPE_CHECKING:
-    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from mielelocal.credentials import GroupCredentials
 
 REPO = Path(__file__).resolve().parents[2]
 

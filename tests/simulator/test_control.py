@@ -5,8 +5,8 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.exceptions import MieleConfigError
+from mielelocal.credentials import GroupCredentials
+from mielelocal.exceptions import MieleConfigError
 from simulator import SimulatedAppliance, SimulatedFleet
 from tests.simulator.rawclient import send
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.miele_local.miele.models import Ident
+from mielelocal.models import Ident
 from simulator import SimulatedAppliance
 from simulator.documents import module_json
 from tests.simulator.rawclient import send

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from custom_components.miele_local.miele import crypto
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.exceptions import MieleSecurityError
+from mielelocal import crypto
+from mielelocal.client import MieleClient
+from mielelocal.credentials import GroupCredentials
+from mielelocal.exceptions import MieleSecurityError
 from simulator import RequestRecord, SimulatedAppliance
 from tests.simulator.rawclient import send
 

@@ -8,8 +8,8 @@ import json
 import aiohttp
 import pytest
 
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.exceptions import MieleSecurityError
+from mielelocal.credentials import GroupCredentials
+from mielelocal.exceptions import MieleSecurityError
 from simulator import Fault, RequestRecord, SimulatedAppliance
 from simulator.device import GARBAGE
 from simulator.mdns import txt_record

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.miele_local.miele.extended_state import hob_zone_boosters
-from custom_components.miele_local.miele.models import Ident, State
+from mielelocal.extended_state import hob_zone_boosters
+from mielelocal.models import Ident, State
 from simulator import APPLIANCES, SimulatedAppliance
 from simulator.appliances import FIXTURES, load_template, load_templates
 from simulator.hob import power_levels, with_power_levels, zone_count

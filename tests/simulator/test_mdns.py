@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import pytest
     from zeroconf import ServiceInfo
 
-    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from mielelocal.credentials import GroupCredentials
 
 PAIRING = {"Authorization": "MielePairing:Pairing"}
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 import pytest
 
-from custom_components.miele_local.miele import crypto
+from mielelocal import crypto
 from simulator import SimulatedAppliance
 from simulator.supervision import Delivery
 from tests.simulator.rawclient import send
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     import aiohttp
 
-    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from mielelocal.credentials import GroupCredentials
 
 LISTENER = "000999000001"
 

@@ -19,8 +19,8 @@ from custom_components.miele_local.const import (
     DOMAIN,
     LOGGER,
 )
-from custom_components.miele_local.miele.exceptions import MieleError
-from custom_components.miele_local.miele.supervision import withdraw
+from mielelocal.exceptions import MieleError
+from mielelocal.supervision import withdraw
 
 from .appliance import PushAppliance, PushState, scrubbed
 from .hub import get_hub
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
         MieleHubCoordinator,
         MieleLocalConfigEntry,
     )
-    from custom_components.miele_local.miele.connection.manager import ConnectionManager
-    from custom_components.miele_local.miele.connection.profile import DeviceProfile
+    from mielelocal.connection.manager import ConnectionManager
+    from mielelocal.connection.profile import DeviceProfile
 
 __all__ = [
     "PushAppliance",

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.core import callback
 
 from custom_components.miele_local.const import LOGGER
-from custom_components.miele_local.miele.doorbell import Doorbell
-from custom_components.miele_local.miele.exceptions import MieleError
-from custom_components.miele_local.miele.supervision import enrol, withdraw
+from mielelocal.doorbell import Doorbell
+from mielelocal.exceptions import MieleError
+from mielelocal.supervision import enrol, withdraw
 
 if TYPE_CHECKING:
     from asyncio import TimerHandle
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
         MieleHubCoordinator,
         MieleLocalConfigEntry,
     )
-    from custom_components.miele_local.miele.supervision import PushEvidence
+    from mielelocal.supervision import PushEvidence
 
     from .hub import PushHub
 

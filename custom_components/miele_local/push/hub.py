@@ -15,16 +15,13 @@ from homeassistant.util.hass_dict import HassKey
 from zeroconf.asyncio import AsyncServiceInfo
 
 from custom_components.miele_local.const import DOMAIN, LOGGER
-from custom_components.miele_local.miele.push_listener import Push, PushListener
-from custom_components.miele_local.miele.supervision import (
-    LISTENER_DEVICE_TYPE,
-    listener_hostname,
-)
+from mielelocal.push_listener import Push, PushListener
+from mielelocal.supervision import LISTENER_DEVICE_TYPE, listener_hostname
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-    from custom_components.miele_local.miele.credentials import GroupCredentials
+    from mielelocal.credentials import GroupCredentials
 
     from .appliance import PushAppliance
 

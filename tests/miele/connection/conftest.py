@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.miele_local.miele.connection import ConnectionManager
+from mielelocal.connection import ConnectionManager
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Callable

@@ -12,16 +12,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.miele_local.miele.connection import (
-    ConnectionManager,
-    ConnectionState,
-    DeviceProfile,
-)
-from custom_components.miele_local.miele.exceptions import (
-    MieleAuthError,
-    MieleBusyError,
-)
-from custom_components.miele_local.miele.models import State, Status
+from mielelocal.connection import ConnectionManager, ConnectionState, DeviceProfile
+from mielelocal.exceptions import MieleAuthError, MieleBusyError
+from mielelocal.models import State, Status
 from tests.miele.test_client import CREDS, DEVICE, STATE, FakeAppliance, Reply, serving
 
 if TYPE_CHECKING:

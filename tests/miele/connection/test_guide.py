@@ -2,7 +2,7 @@
 The asyncmiele connection optimisation guide, snippet by snippet, against the simulator.
 
 Each test is one section of the guide, in its order, with ``from asyncmiele import ...``
-replaced by ``from custom_components.miele_local.miele import ...`` and nothing else changed
+replaced by ``from mielelocal import ...`` and nothing else changed
 in the calls (only values the guide leaves open, such as a short ``retry_delay``, differ).
 """
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.miele_local.miele import (
+from mielelocal import (
     ConnectionManager,
     ConnectionState,
     DeviceProfile,
@@ -21,14 +21,14 @@ from custom_components.miele_local.miele import (
     State,
     load_connection_config,
 )
-from custom_components.miele_local.miele.exceptions import (
+from mielelocal.exceptions import (
     ConnectionLostError,
     DeviceResetError,
     ReconnectionError,
 )
 
 if TYPE_CHECKING:
-    from custom_components.miele_local.miele import GroupCredentials
+    from mielelocal import GroupCredentials
     from simulator import SimulatedAppliance
     from tests.conftest import SimulatorFactory
 

@@ -7,14 +7,14 @@ import logging
 
 import pytest
 
-from custom_components.miele_local.miele.connection import (
+from mielelocal.connection import (
     ConnectionHealthMonitor,
     ConnectionState,
     DeviceHealth,
     HealthThresholds,
     error_kind,
 )
-from custom_components.miele_local.miele.exceptions import (
+from mielelocal.exceptions import (
     ConnectionHealthError,
     DeviceSleepError,
     MieleAuthError,
@@ -473,7 +473,7 @@ def test_poll_interval_must_be_a_positive_number(
 async def test_transitions_log_at_debug_only(
     monitor: ConnectionHealthMonitor, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="custom_components.miele_local.miele")
+    caplog.set_level(logging.DEBUG, logger="mielelocal")
     await monitor.record_success(DEVICE, 0.1)
     for _ in range(4):
         await monitor.record_failure(DEVICE, "timeout")

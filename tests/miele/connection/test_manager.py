@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import pytest
 
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.connection import (
+from mielelocal.client import MieleClient
+from mielelocal.connection import (
     ConnectionManager,
     ConnectionState,
     DeviceProfile,
@@ -20,9 +20,9 @@ from custom_components.miele_local.miele.connection import (
     backoff_delay,
     is_retryable,
 )
-from custom_components.miele_local.miele.connection.profile import ConnectionSettings
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.exceptions import (
+from mielelocal.connection.profile import ConnectionSettings
+from mielelocal.credentials import GroupCredentials
+from mielelocal.exceptions import (
     ConnectionLostError,
     ConnectionPoolExhaustedError,
     DeviceSleepError,

@@ -14,11 +14,11 @@ import selectors
 import time
 from typing import TYPE_CHECKING
 
-from custom_components.miele_local.miele import ConnectionManager, DeviceProfile
+from mielelocal import ConnectionManager, DeviceProfile
 from simulator import SimulatedAppliance
 
 if TYPE_CHECKING:
-    from custom_components.miele_local.miele import GroupCredentials
+    from mielelocal import GroupCredentials
     from simulator import RequestRecord
 
 SPEED = 50.0

@@ -7,14 +7,8 @@ import time
 
 import pytest
 
-from custom_components.miele_local.miele.connection import (
-    ConnectionPool,
-    PoolStatistics,
-)
-from custom_components.miele_local.miele.exceptions import (
-    ConnectionPoolExhaustedError,
-    MieleConfigError,
-)
+from mielelocal.connection import ConnectionPool, PoolStatistics
+from mielelocal.exceptions import ConnectionPoolExhaustedError, MieleConfigError
 
 
 class FakeClock:

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.miele_local.miele.connection import (
+from mielelocal.connection import (
     ConnectionSettings,
     DeviceProfile,
     SimulatorOptions,
     load_connection_config,
 )
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.exceptions import MieleConfigError
+from mielelocal.credentials import GroupCredentials
+from mielelocal.exceptions import MieleConfigError
 
 GROUP_ID = "0123456789ABCDEF"
 GROUP_KEY_HEX = "5A" * 32 + "C3" * 32

@@ -6,18 +6,18 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.miele_local.miele.connection import (
+from mielelocal.connection import (
     RESET_INSTRUCTIONS,
     ConnectionManager,
     ConnectionState,
     DeviceProfile,
     DeviceResetter,
 )
-from custom_components.miele_local.miele.credentials import GroupCredentials
-from custom_components.miele_local.miele.exceptions import DeviceResetError
+from mielelocal.credentials import GroupCredentials
+from mielelocal.exceptions import DeviceResetError
 
 if TYPE_CHECKING:
-    from custom_components.miele_local.miele.client import MieleClient
+    from mielelocal.client import MieleClient
     from simulator import SimulatedAppliance
     from tests.conftest import SimulatorFactory
 
@@ -375,7 +375,7 @@ async def test_lost_pairing_is_warned_once(
     client = await manager.get_client(sim.device_id, profile)
     sim.set_fault("reset")
     resetter = manager.get_device_resetter()
-    with caplog.at_level("DEBUG", logger="custom_components.miele_local.miele"):
+    with caplog.at_level("DEBUG", logger="mielelocal"):
         for _ in range(2):
             assert await resetter.detect_factory_reset(client, sim.device_id)
         # A failed Home Assistant setup forgets the device; its retry must not warn again.

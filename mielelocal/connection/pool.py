@@ -20,8 +20,8 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from custom_components.miele_local.miele.credentials import validate_host
-from custom_components.miele_local.miele.exceptions import ConnectionPoolExhaustedError
+from mielelocal.credentials import validate_host
+from mielelocal.exceptions import ConnectionPoolExhaustedError
 
 if TYPE_CHECKING:
     from collections.abc import Callable

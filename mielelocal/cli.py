@@ -61,9 +61,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the parser of ``python -m custom_components.miele_local.miele``."""
+    """Return the parser of ``python -m mielelocal``."""
     parser = _Parser(
-        prog="python -m custom_components.miele_local.miele",
+        prog="python -m mielelocal",
         description="Talk to a Miele appliance on the local network.",
     )
     common = _Parser(add_help=False)

@@ -25,8 +25,8 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.exceptions import (
+from mielelocal.client import MieleClient
+from mielelocal.exceptions import (
     DeviceResetError,
     MieleAuthError,
     MieleCommissioningError,

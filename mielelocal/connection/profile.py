@@ -12,12 +12,8 @@ import json
 from os import PathLike
 from pathlib import Path
 
-from custom_components.miele_local.miele.credentials import (
-    GroupCredentials,
-    validate_device_id,
-    validate_host,
-)
-from custom_components.miele_local.miele.exceptions import MieleConfigError
+from mielelocal.credentials import GroupCredentials, validate_device_id, validate_host
+from mielelocal.exceptions import MieleConfigError
 
 _PROFILE_KEYS = ("id", "host", "group_id", "group_key")
 # Keys of this library's earlier file format, and what they are called now.

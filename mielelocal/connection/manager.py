@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 import aiohttp
 
-from custom_components.miele_local.miele.client import MieleClient
-from custom_components.miele_local.miele.exceptions import (
+from mielelocal.client import MieleClient
+from mielelocal.exceptions import (
     ConnectionLostError,
     ConnectionPoolExhaustedError,
     DeviceSleepError,

@@ -22,7 +22,7 @@ from functools import partial
 import logging
 import time
 
-from custom_components.miele_local.miele.exceptions import (
+from mielelocal.exceptions import (
     ConnectionHealthError,
     DeviceSleepError,
     MieleAuthError,

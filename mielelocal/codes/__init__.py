@@ -12,12 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from custom_components.miele_local.miele.models import (
-    DeviceType,
-    ProgramType,
-    State,
-    Status,
-)
+from mielelocal.models import DeviceType, ProgramType, State, Status
 
 from .coffee import COFFEE_PHASES, COFFEE_PROGRAMS
 from .cooking_phases import (
