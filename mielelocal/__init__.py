@@ -33,6 +33,7 @@ from .exceptions import (
     ReconnectionError,
 )
 from .models import DeviceType, Ident, ProcessAction, ProgramType, State, Status
+from .wlan import WlanInfo
 
 __all__ = [
     "ConnectionHealthError",
@@ -68,5 +69,6 @@ __all__ = [
     "ResetEvidence",
     "State",
     "Status",
+    "WlanInfo",
     "load_connection_config",
 ]

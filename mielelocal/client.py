@@ -34,6 +34,7 @@ from .exceptions import (
     MieleTimeoutError,
 )
 from .models import DeviceAction, Ident, LightAction, ProcessAction, State
+from .wlan import WlanInfo
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -238,6 +239,17 @@ class MieleClient:
         """Send a signed GET of ``path`` (starting with ``/``) and return the verified JSON."""
         _validate_path(path)
         return self._json(path, await self._get_verified(path, False))
+
+    async def get_wlan(self) -> WlanInfo:
+        """
+        Return the module's Wi-Fi connection (one signed GET of ``/WLAN/``).
+
+        The Wi-Fi password (``Key``) is dropped while parsing; a 404 raises
+        :class:`MieleResponseError`, as for :meth:`get_json`.
+        """
+        path = "/WLAN/"
+        data = self._json(path, await self._get_verified(path, False))
+        return self._parse(WlanInfo.from_json, data, path)
 
     async def _get_verified(self, path: str, document: bool) -> bytes:
         """

@@ -99,16 +99,28 @@ def update() -> JsonObject:
     }
 
 
+# The Wi-Fi password as this simulated module reports it: real modules were seen carrying
+# a ``Key`` in ``/WLAN/`` (ha-miele-at-lan drops it before storing the document, calling
+# it the masked password); no capture shows its value, so this is a placeholder.
+WLAN_KEY_PLACEHOLDER = "********"
+
+
 def wlan(device_id: str, address: str) -> JsonObject:
-    """``GET /WLAN``: a MAC in Miele's vendor prefix ending in the FabNumber's digits."""
-    tail = device_id[-6:].rjust(6, "0")
+    """
+    ``GET /WLAN/``: the module's Wi-Fi connection, with ``IP`` the bind ``address``.
+
+    No capture is public: the keys are those ha-miele-at-lan reads (``IP``, ``SSID``,
+    ``RSSI`` in dBm, ``Percentage``, ``Gateway``, ``DNS1``) and drops (``Key``), with
+    plausible values. ``device_id`` is unused (one module, one connection).
+    """
     return {
+        "IP": address,
         "SSID": "MieleLocalSim",
-        "RSSI": -54,
-        "Channel": 6,
-        "IPAddress": address,
-        "MACAddress": "00:1D:63:" + ":".join(tail[i : i + 2] for i in (0, 2, 4)),
-        "SecurityMode": "WPA2",
+        "RSSI": -61,
+        "Percentage": 78,
+        "Gateway": "192.168.1.1",
+        "DNS1": "192.168.1.1",
+        "Key": WLAN_KEY_PLACEHOLDER,
     }
 
 
