@@ -22,7 +22,7 @@ from .families import (
     HOBS,
     HOODS,
     LIGHT_APPLIANCES,
-    PROGRAMME_APPLIANCES,
+    PROGRAM_APPLIANCES,
     SUPERCOOL_APPLIANCES,
     SUPERFREEZE_APPLIANCES,
     TEMPERATURE_APPLIANCES,
@@ -48,9 +48,9 @@ WRITE_REFUSING_MODULE = "EK057"
 class Capabilities:
     """What an appliance reports and which writes it takes."""
 
-    runs_programmes: bool
+    runs_programs: bool
     """Selects programmes (programme, phase and programme type are reported)."""
-    runs_timed_programmes: bool
+    runs_timed_programs: bool
     """Runs programmes with a start delay, elapsed and remaining time."""
     accepts_writes: bool
     """Takes remote writes at all (False: cooling appliances on an EK057 module)."""
@@ -112,8 +112,8 @@ def _capabilities(
         0,
     )
     return Capabilities(
-        runs_programmes=device_type in PROGRAMME_APPLIANCES,
-        runs_timed_programmes=device_type in CYCLE_APPLIANCES,
+        runs_programs=device_type in PROGRAM_APPLIANCES,
+        runs_timed_programs=device_type in CYCLE_APPLIANCES,
         accepts_writes=_accepts_writes(device_type, module),
         has_door=device_type in DOOR_APPLIANCES,
         has_light=device_type in LIGHT_APPLIANCES,

@@ -89,7 +89,7 @@ CORE_PROBE_APPLIANCES = frozenset(
 
 CYCLE_APPLIANCES = WASHERS | DRYERS | DISHWASHERS | OVENS
 """Appliances that run a timed programme which can be started, paused and stopped."""
-PROGRAMME_APPLIANCES = CYCLE_APPLIANCES | {
+PROGRAM_APPLIANCES = CYCLE_APPLIANCES | {
     DeviceType.COFFEE_SYSTEM,
     DeviceType.ROBOT_VACUUM_CLEANER,
 }

@@ -59,7 +59,7 @@ def stress_pace() -> Iterator[None]:
             "custom_components.miele_local.cadence.Cadence.interval",
             every_scan_interval,
         ),
-        patch("custom_components.miele_local.DEFAULT_TIMEOUT", TIMEOUT),
+        patch("custom_components.miele_local.manager.DEFAULT_TIMEOUT", TIMEOUT),
     ):
         yield
 

@@ -16,7 +16,7 @@ from unittest.mock import patch
 
 from homeassistant.exceptions import ConfigEntryError, HomeAssistantError
 
-from custom_components.miele_local.coordinator import MieleHubCoordinator
+from custom_components.miele_local.coordinator import MieleApplianceCoordinator
 from mielelocal.client import MieleClient
 from mielelocal.models import DeviceAction
 
@@ -171,12 +171,12 @@ class ActionLedger:
     @contextmanager
     def observing(self) -> Iterator[None]:
         """Record calls of the coordinator's and client's action methods; both still run."""
-        send_action = MieleHubCoordinator.async_send_action
+        send_action = MieleApplianceCoordinator.async_send_action
         client_send = MieleClient.send_action
         ledger = self
 
         async def observed_send_action(
-            coordinator: MieleHubCoordinator, payload: Mapping[str, int]
+            coordinator: MieleApplianceCoordinator, payload: Mapping[str, int]
         ) -> None:
             device_id = coordinator.device_id
             ledger.requested[device_id] += 1
@@ -196,7 +196,7 @@ class ActionLedger:
 
         with (
             patch.object(
-                MieleHubCoordinator, "async_send_action", observed_send_action
+                MieleApplianceCoordinator, "async_send_action", observed_send_action
             ),
             patch.object(MieleClient, "send_action", observed_client_send),
         ):

@@ -16,8 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from zeroconf import IPVersion
 
-from custom_components import miele_local as integration
-from custom_components.miele_local import PLATFORMS
+from custom_components.miele_local import PLATFORMS, manager as integration_manager
 from custom_components.miele_local.advertisement import Advertisement
 from custom_components.miele_local.const import (
     CONF_DEVICE_ID,
@@ -76,7 +75,9 @@ def _test_manager(
 @pytest.fixture(autouse=True)
 def fast_connection_manager() -> Generator[None]:
     """Let the shared connection manager retry and wake without waiting."""
-    with patch("custom_components.miele_local.ConnectionManager", _test_manager):
+    with patch(
+        "custom_components.miele_local.manager.ConnectionManager", _test_manager
+    ):
         yield
 
 
@@ -270,8 +271,8 @@ def frozen_start(freezer: FrozenDateTimeFactory) -> None:
 def frozen_clock(freezer: FrozenDateTimeFactory) -> Generator[None]:
     """Freeze time; the connection manager times requests with the frozen clock."""
     # time.monotonic is freezegun's while the freezer runs: request times are exact.
-    manager = partial(integration.ConnectionManager, clock=time.monotonic)
-    with patch.object(integration, "ConnectionManager", manager):
+    manager = partial(integration_manager.ConnectionManager, clock=time.monotonic)
+    with patch.object(integration_manager, "ConnectionManager", manager):
         yield
 
 
@@ -282,6 +283,6 @@ def frozen_sleep(freezer: FrozenDateTimeFactory, frozen_clock: None) -> Generato
     async def sleep(delay: float) -> None:
         freezer.tick(delay)
 
-    manager = partial(integration.ConnectionManager, sleep=sleep)
-    with patch.object(integration, "ConnectionManager", manager):
+    manager = partial(integration_manager.ConnectionManager, sleep=sleep)
+    with patch.object(integration_manager, "ConnectionManager", manager):
         yield

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from custom_components.miele_local.coordinator import MieleHubCoordinator
+    from custom_components.miele_local.coordinator import MieleApplianceCoordinator
     from simulator import SimulatedAppliance
 
 APPLIANCES = (
@@ -40,7 +40,7 @@ ENDLESS_TASKS: WeakSet[asyncio.Task[None]] = WeakSet()
 """Background tasks that run until Home Assistant stops (the manager's maintenance loop)."""
 
 
-def coordinator_of(entry: MockConfigEntry) -> MieleHubCoordinator:
+def coordinator_of(entry: MockConfigEntry) -> MieleApplianceCoordinator:
     """The loaded entry's coordinator."""
     return entry.runtime_data.coordinator
 

@@ -144,13 +144,13 @@ async def test_cadence_follows_a_programme_to_its_end_and_off(
 
     simulator.update_state(Status=7, RemainingTime=[0, 0], ProgramPhase=268)
     await elapse(hass, freezer, cadence.IMMINENT)
-    assert coordinator.data.status == Status.END_PROGRAMMED
+    assert coordinator.data.state.status == Status.END_PROGRAMMED
     assert coordinator.update_interval == cadence.IDLE
 
     simulator.update_state(Status=1)
     await elapse(hass, freezer, cadence.IDLE)  # the single Off sample is held
     await elapse(hass, freezer, cadence.IDLE)
-    assert coordinator.data.status == Status.OFF
+    assert coordinator.data.state.status == Status.OFF
     assert coordinator.update_interval == cadence.OFF
     assert monitor.poll_interval(simulator.device_id) == cadence.OFF.total_seconds()
     reads = state_reads(simulator)
@@ -178,7 +178,7 @@ async def test_a_door_left_open_polls_fast_only_for_a_few_minutes(
     slow = (timedelta(minutes=10) - cadence.IMMINENT_FOR) / cadence.RUNNING
     assert state_reads(simulator) - reads <= fast + slow + 1
     assert coordinator.update_interval == cadence.RUNNING
-    assert coordinator.data.signal_door
+    assert coordinator.data.state.signal_door
 
 
 async def test_read_now_is_immediate_and_coalesced(
@@ -206,7 +206,7 @@ async def test_read_now_is_immediate_and_coalesced(
     simulator.update_state(Status=6)
     await coordinator.async_read_now()
     assert state_reads(simulator) == reads + 1
-    assert coordinator.data.status == Status.PAUSE
+    assert coordinator.data.state.status == Status.PAUSE
 
     # Within the cooldown, a burst of requests queues exactly one read.
     await asyncio.gather(*(coordinator.async_read_now() for _ in range(5)))
@@ -259,7 +259,7 @@ async def test_update_entity_reads_state_at_once(
         "homeassistant", "update_entity", {"entity_id": entity_id}, blocking=True
     )
     assert state_reads(simulator) == reads + 1
-    assert coordinator_of(init_integration).data.status == Status.PAUSE
+    assert coordinator_of(init_integration).data.state.status == Status.PAUSE
 
 
 async def test_push_backs_polling_off_while_pushes_arrive(

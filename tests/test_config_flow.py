@@ -19,13 +19,13 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.miele_local import entry_profile, get_manager
 from custom_components.miele_local.const import (
     CONF_DEVICE_ID,
     CONF_GROUP_ID,
     CONF_GROUP_KEY,
     DOMAIN,
 )
+from custom_components.miele_local.manager import entry_profile, get_manager
 from custom_components.miele_local.pairing import async_read_ident, type_title
 from mielelocal.client import MieleClient
 from mielelocal.credentials import GroupCredentials
@@ -440,7 +440,7 @@ async def test_ignored_discovery_stays_ignored(
         zeroconf_info(simulator.port, "") if source == SOURCE_ZEROCONF else dhcp_info()
     )
     with patch(
-        "custom_components.miele_local.discovery_flow.APPLIANCE_PORT", simulator.port
+        "custom_components.miele_local.discovery.APPLIANCE_PORT", simulator.port
     ):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": source}, data=info
@@ -501,7 +501,7 @@ async def test_same_host_discovered_twice_is_one_flow(
         else dhcp_info()
     )
     with patch(
-        "custom_components.miele_local.discovery_flow.APPLIANCE_PORT", simulator.port
+        "custom_components.miele_local.discovery.APPLIANCE_PORT", simulator.port
     ):
         second = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": second_source}, data=again
@@ -515,7 +515,7 @@ async def test_dhcp_updates_host_of_configured_appliance(
 ) -> None:
     entry = add_entry(hass, UNREACHABLE_HOST, simulator.device_id, credentials)
     with patch(
-        "custom_components.miele_local.discovery_flow.APPLIANCE_PORT", simulator.port
+        "custom_components.miele_local.discovery.APPLIANCE_PORT", simulator.port
     ):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
@@ -530,7 +530,7 @@ async def test_dhcp_unknown_appliance_offers_setup(
 ) -> None:
     add_entry(hass, UNREACHABLE_HOST, "000000000001", OTHER_KEY)
     with patch(
-        "custom_components.miele_local.discovery_flow.APPLIANCE_PORT", simulator.port
+        "custom_components.miele_local.discovery.APPLIANCE_PORT", simulator.port
     ):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()

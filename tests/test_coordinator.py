@@ -40,9 +40,9 @@ async def test_polls_state_at_the_cadence(
     coordinator = coordinator_of(init_integration)
     reads = sum(1 for r in simulator.requests if r.path.endswith("/State"))
     simulator.update_state(Status=6)
-    assert coordinator.data.status == Status.RUNNING
+    assert coordinator.data.state.status == Status.RUNNING
     await poll(hass, freezer)
-    assert coordinator.data.status == Status.PAUSE
+    assert coordinator.data.state.status == Status.PAUSE
     assert sum(1 for r in simulator.requests if r.path.endswith("/State")) == reads + 1
 
 
@@ -79,16 +79,16 @@ async def test_single_off_sample_holds_only_the_status(
 ) -> None:
     """A spurious Off keeps the status for one sample; a confirmation read follows."""
     coordinator = coordinator_of(init_integration)
-    assert coordinator.data.status == Status.RUNNING
+    assert coordinator.data.state.status == Status.RUNNING
     simulator.update_state(Status=1, RemoteEnable=[0, 0, 0])
     await poll(hass, freezer)
-    assert coordinator.data.status == Status.RUNNING  # held
-    assert coordinator.data.remote_enable == (0, 0, 0)  # the rest is new
+    assert coordinator.data.state.status == Status.RUNNING  # held
+    assert coordinator.data.state.remote_enable == (0, 0, 0)  # the rest is new
     simulator.update_state(Status=5)  # it was spurious: running again
     reads = state_reads(simulator)
     await confirm_off(hass, freezer)
     assert state_reads(simulator) == reads + 1
-    assert coordinator.data.status == Status.RUNNING
+    assert coordinator.data.state.status == Status.RUNNING
 
 
 async def test_genuine_end_shows_after_the_confirmation_read(
@@ -101,9 +101,9 @@ async def test_genuine_end_shows_after_the_confirmation_read(
     coordinator = coordinator_of(init_integration)
     simulator.update_state(Status=1)
     await poll(hass, freezer)
-    assert coordinator.data.status == Status.RUNNING
+    assert coordinator.data.state.status == Status.RUNNING
     await confirm_off(hass, freezer)
-    assert coordinator.data.status == Status.OFF
+    assert coordinator.data.state.status == Status.OFF
     reads = state_reads(simulator)
     await confirm_off(hass, freezer)  # nothing more is scheduled
     assert state_reads(simulator) == reads
@@ -111,7 +111,9 @@ async def test_genuine_end_shows_after_the_confirmation_read(
     await poll(hass, freezer)
     simulator.update_state(Status=1)
     await poll(hass, freezer)
-    assert coordinator.data.status == Status.RUNNING  # each new Off is confirmed again
+    assert (
+        coordinator.data.state.status == Status.RUNNING
+    )  # each new Off is confirmed again
 
 
 async def test_unload_cancels_a_pending_confirmation(

@@ -32,12 +32,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miele_local.advertisement import SERVICE_TYPE
+from custom_components.miele_local.config_flow import MieleLocalConfigFlow
 from custom_components.miele_local.const import CONF_GROUP_ID, CONF_GROUP_KEY, DOMAIN
-from custom_components.miele_local.discovery_flow import (
-    DiscoverySteps,
-    module_id,
-    same_appliance,
-)
+from custom_components.miele_local.discovery import module_id, same_appliance
 from mielelocal.credentials import GroupCredentials
 from simulator.mdns import host_name
 
@@ -113,7 +110,7 @@ async def discover(
 ) -> ConfigFlowResult:
     """Start a discovery flow as Home Assistant's zeroconf or DHCP does, with its key."""
     data = zeroconf_info(sim, **info) if source == SOURCE_ZEROCONF else dhcp_info()
-    with patch("custom_components.miele_local.discovery_flow.APPLIANCE_PORT", sim.port):
+    with patch("custom_components.miele_local.discovery.APPLIANCE_PORT", sim.port):
         return await hass.config_entries.flow.async_init(
             DOMAIN,
             context={"source": source, "discovery_key": discovery_key(source, sim)},
@@ -416,16 +413,16 @@ async def test_zeroconf_card_gone_once_added_and_back_once_removed(
     # Reset, it announces a new TXT (no group): discovered again, not offered.
     handled: list[ConfigFlowResult] = []
     done = asyncio.Event()
-    real_step = DiscoverySteps.async_step_zeroconf
+    real_step = MieleLocalConfigFlow.async_step_zeroconf
 
-    async def observed(flow: DiscoverySteps, info: ZeroconfServiceInfo) -> Any:
+    async def observed(flow: MieleLocalConfigFlow, info: ZeroconfServiceInfo) -> Any:
         result = await real_step(flow, info)
         if info.port == simulator.port:
             handled.append(result)
             done.set()
         return result
 
-    with patch.object(DiscoverySteps, "async_step_zeroconf", observed):
+    with patch.object(MieleLocalConfigFlow, "async_step_zeroconf", observed):
         simulator.set_fault("reset")
         await advertiser.advertise(simulator)
         async with asyncio.timeout(10):

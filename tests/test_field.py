@@ -104,7 +104,9 @@ async def test_link_listing_plain_minutes_then_a_lost_key(
 
     (entry,) = hass.config_entries.async_entries(DOMAIN)
     coordinator = coordinator_of(entry)
-    assert type(coordinator.data.raw["RemainingTime"]) is int  # as the dryer sent it
+    assert (
+        type(coordinator.data.state.raw["RemainingTime"]) is int
+    )  # as the dryer sent it
     remaining = int(float(sensor_state(hass, sim.device_id, "remaining_time")))
     elapsed = int(float(sensor_state(hass, sim.device_id, "elapsed_time")))
     assert remaining in (69, 70)  # 1:10 at the start, counting down
@@ -187,7 +189,7 @@ async def test_deep_standby_sample_keeps_the_state_and_a_start_wakes_first(
     assert simulator.actions == [{"DeviceAction": 2}, {"ProcessAction": 1}]
     assert put_statuses(simulator) == [204, 204]  # the start was sent once
     assert not coordinator.in_deep_standby
-    assert coordinator.data.status == 5
+    assert coordinator.data.state.status == 5
 
 
 @pytest.mark.parametrize("appliance_type", ["dishwasher"])
@@ -206,7 +208,7 @@ async def test_unsigned_empty_204_is_accepted_and_counted(
     assert simulator.actions == [{"ProcessAction": 1}]
     coordinator = coordinator_of(init_integration)
     assert coordinator.client.no_content_answers == NoContentCounts(0, 1)
-    assert coordinator.data.status == 5  # the verified read after the action
+    assert coordinator.data.state.status == 5  # the verified read after the action
     diagnostics = await async_get_config_entry_diagnostics(hass, init_integration)
     assert diagnostics["no_content_answers"] == {"signed": 0, "unsigned": 1}
 
@@ -277,7 +279,9 @@ async def test_busy_but_awake_module_gets_only_wake_ups(
     busy, not asleep. The read fails; the module hears only harmless wake-ups.
     """
     mock_config_entry.add_to_hass(hass)
-    with patch("custom_components.miele_local.DEFAULT_TIMEOUT", 0.2):  # per answer
+    with patch(
+        "custom_components.miele_local.manager.DEFAULT_TIMEOUT", 0.2
+    ):  # per answer
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
     coordinator = coordinator_of(mock_config_entry)
@@ -372,7 +376,7 @@ async def test_start_accepted_without_effect_shows_the_truth(
     assert [(r.method, r.path, r.status) for r in requests[put_at + 1 :]] == [
         ("GET", state_path, 200)  # the read right after the action
     ]
-    assert coordinator_of(init_integration).data.status == 4
+    assert coordinator_of(init_integration).data.state.status == 4
     assert sensor_state(hass, simulator.device_id, "status") == "waiting_to_start"
 
 
@@ -389,7 +393,7 @@ async def test_signature_without_its_leading_zero_verifies(
         simulator.update_state(SpinningSpeed=speed)  # a new body, a new signature
         await coordinator.async_refresh()
         assert coordinator.last_update_success
-        assert coordinator.data.raw["SpinningSpeed"] == speed
+        assert coordinator.data.state.raw["SpinningSpeed"] == speed
         if simulator.shortened_signatures:
             break
 

@@ -16,7 +16,6 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.miele_local import MIELE_MANAGER, entry_profile, get_manager
 from custom_components.miele_local.const import (
     CONF_GROUP_KEY,
     DOMAIN,
@@ -25,6 +24,11 @@ from custom_components.miele_local.const import (
     setup_budget,
 )
 from custom_components.miele_local.coordinator import pairing_lost_issue_id
+from custom_components.miele_local.manager import (
+    MIELE_MANAGER,
+    entry_profile,
+    get_manager,
+)
 from mielelocal.credentials import GroupCredentials
 from mielelocal.exceptions import ReconnectionError
 
@@ -49,8 +53,8 @@ async def test_setup_unload_and_reload(
 ) -> None:
     assert init_integration.state is ConfigEntryState.LOADED
     coordinator = init_integration.runtime_data.coordinator
-    assert coordinator.ident.fab_number == init_integration.unique_id
-    assert coordinator.data.status is not None
+    assert coordinator.data.ident.fab_number == init_integration.unique_id
+    assert coordinator.data.state.status is not None
     assert coordinator.manager is hass.data[MIELE_MANAGER]
 
     assert await hass.config_entries.async_reload(init_integration.entry_id)

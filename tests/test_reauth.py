@@ -31,13 +31,13 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.miele_local import async_key_may_work_again
 from custom_components.miele_local.advertisement import Diagnosis
 from custom_components.miele_local.const import CONF_PUSH, CONF_PUSH_PORT, DOMAIN
 from custom_components.miele_local.coordinator import (
     KEY_RETRY_COOLDOWN,
     pairing_lost_issue_id,
 )
+from custom_components.miele_local.pairing import async_key_may_work_again
 from mielelocal.client import MieleClient
 from simulator.mdns import host_name
 

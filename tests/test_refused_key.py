@@ -17,7 +17,6 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
 
-from custom_components.miele_local import get_manager
 from custom_components.miele_local.advertisement import (
     Advertisement,
     Diagnosis,
@@ -26,6 +25,7 @@ from custom_components.miele_local.advertisement import (
 )
 from custom_components.miele_local.const import CONF_GROUP_KEY, DOMAIN
 from custom_components.miele_local.coordinator import pairing_lost_issue_id
+from custom_components.miele_local.manager import get_manager
 from mielelocal.client import MieleClient
 from mielelocal.credentials import GroupCredentials
 

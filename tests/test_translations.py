@@ -33,9 +33,9 @@ def test_language_is_complete(language: str) -> None:
 def test_every_code_name_has_a_text() -> None:
     """Each name an enum sensor can show is a state in strings.json."""
     sensors = json.loads(STRINGS.read_text())["entity"]["sensor"]
-    programmes = {name for table in codes.PROGRAMS.values() for name in table.values()}
+    programs = {name for table in codes.PROGRAMS.values() for name in table.values()}
     phases = {name for table in codes.PHASES.values() for name in table.values()}
-    assert programmes == set(sensors["program"]["state"])
+    assert programs == set(sensors["program"]["state"])
     assert phases == set(sensors["program_phase"]["state"])
     assert set(codes.status_options()) == set(sensors["status"]["state"])
     assert set(codes.program_type_options()) == set(sensors["program_type"]["state"])

@@ -12,10 +12,11 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 
+from mielelocal.capabilities import capabilities
 from mielelocal.connection.health import ConnectionState, DeviceHealth
 from mielelocal.models import LightAction, Status
 
-from .entity import ExistsFn, MieleEntity, MieleHealthEntity, always, having
+from .entity import MieleEntity, MieleHealthEntity
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,12 +37,14 @@ class MieleBinarySensorEntityDescription(BinarySensorEntityDescription):
     """An appliance binary sensor: its value from the State, and the appliances it fits."""
 
     value_fn: Callable[[State], bool | None]
-    exists_fn: ExistsFn = always
+    exists_fn: Callable[[Capabilities], bool] = lambda _caps: True
 
 
-def _read_only(control: Callable[[Capabilities], bool]) -> ExistsFn:
+def _read_only(
+    control: Callable[[Capabilities], bool],
+) -> Callable[[Capabilities], bool]:
     """Show a control's state read-only where the appliance refuses its writes."""
-    return having(lambda caps: control(caps) and not caps.accepts_writes)
+    return lambda caps: control(caps) and not caps.accepts_writes
 
 
 def _light_on(state: State) -> bool | None:
@@ -61,7 +64,7 @@ BINARY_SENSORS: tuple[MieleBinarySensorEntityDescription, ...] = (
         key="door",
         device_class=BinarySensorDeviceClass.DOOR,
         value_fn=lambda state: state.signal_door,
-        exists_fn=having(lambda caps: caps.has_door),
+        exists_fn=lambda caps: caps.has_door,
     ),
     MieleBinarySensorEntityDescription(
         key="failure",
@@ -123,10 +126,11 @@ async def async_setup_entry(
 ) -> None:
     """Add the binary sensors that fit the appliance, and its connectivity sensor."""
     coordinator = entry.runtime_data.coordinator
+    caps = capabilities(coordinator.data.ident)
     entities: list[BinarySensorEntity] = [
         MieleBinarySensor(coordinator, description)
         for description in BINARY_SENSORS
-        if description.exists_fn(coordinator.ident, coordinator.data)
+        if description.exists_fn(caps)
     ]
     entities.append(MieleConnectivitySensor(coordinator, CONNECTIVITY))
     async_add_entities(entities)
@@ -140,7 +144,7 @@ class MieleBinarySensor(MieleEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool | None:
         """The flag in the latest State (``None`` when the appliance does not report it)."""
-        return self.entity_description.value_fn(self.state_data)
+        return self.entity_description.value_fn(self.coordinator.data.state)
 
 
 class MieleConnectivitySensor(MieleHealthEntity, BinarySensorEntity):

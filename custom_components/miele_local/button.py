@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import MieleHubCoordinator, MieleLocalConfigEntry
+    from .coordinator import MieleApplianceCoordinator, MieleLocalConfigEntry
 
 PARALLEL_UPDATES = 1
 
@@ -59,7 +59,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the programme buttons the appliance's family offers."""
     coordinator = entry.runtime_data.coordinator
-    gates = capabilities(coordinator.ident).process_controls
+    gates = capabilities(coordinator.data.ident).process_controls
     async_add_entities(
         MieleButton(coordinator, description, gates[description.control])
         for description in BUTTONS
@@ -74,7 +74,7 @@ class MieleButton(MieleEntity, ButtonEntity):
 
     def __init__(
         self,
-        coordinator: MieleHubCoordinator,
+        coordinator: MieleApplianceCoordinator,
         description: MieleButtonEntityDescription,
         gate: Gate,
     ) -> None:
@@ -85,7 +85,9 @@ class MieleButton(MieleEntity, ButtonEntity):
     @property
     def available(self) -> bool:
         """The action makes sense in the current State, as the Miele app decides."""
-        return super().available and control_allowed(self._gate, self.state_data)
+        return super().available and control_allowed(
+            self._gate, self.coordinator.data.state
+        )
 
     async def async_press(self) -> None:
         """Send the action once; a refusal or failure raises a translated error."""

@@ -37,7 +37,7 @@ How long one reason keeps the IMMINENT cadence (a door left open, a failure nobo
 a remaining time stuck at zero); then the cadence the appliance would have without it.
 """
 
-_PROGRAMME: Final = frozenset({Status.RUNNING, Status.PAUSE, Status.RINSE_HOLD})
+_PROGRAM: Final = frozenset({Status.RUNNING, Status.PAUSE, Status.RINSE_HOLD})
 # Status 0 is what a module in deep standby serves (an all-zero sample), never a live status.
 _ASLEEP: Final = frozenset({None, Status.RESERVED, Status.OFF, Status.NOT_CONNECTED})
 # SignalInfo (salt or rinse aid low, ...) can stay up for days: it does not speed polling up.
@@ -55,7 +55,7 @@ def imminent_reasons(state: State | None) -> frozenset[str]:
         )
         if present
     }
-    if state.status in _PROGRAMME and state.program_id:
+    if state.status in _PROGRAM and state.program_id:
         remaining = state.remaining_time
         if remaining is not None and remaining <= ENDING_WITHIN:
             reasons.add(f"ending {state.program_id}")
@@ -76,7 +76,7 @@ def poll_interval(
         return OFF
     if not calm and imminent_reasons(state):
         return IMMINENT
-    if state.status in _PROGRAMME and state.program_id:
+    if state.status in _PROGRAM and state.program_id:
         return RUNNING
     return IDLE
 

@@ -57,11 +57,19 @@ if TYPE_CHECKING:
     from .push.appliance import PushAppliance
 
 
+@dataclass(frozen=True, slots=True)
+class MieleApplianceData:
+    """What the coordinator knows of its appliance: Ident (read once) and the latest State."""
+
+    ident: Ident
+    state: State
+
+
 @dataclass(slots=True)
 class MieleRuntimeData:
     """What a loaded config entry holds."""
 
-    coordinator: MieleHubCoordinator
+    coordinator: MieleApplianceCoordinator
     push: PushAppliance
 
 
@@ -113,11 +121,11 @@ def key_try_allowed(hass: HomeAssistant, entry_id: str) -> bool:
     return True
 
 
-class MieleHubCoordinator(DataUpdateCoordinator[State]):
+class MieleApplianceCoordinator(DataUpdateCoordinator[MieleApplianceData]):
     """Polls one appliance through the shared connection manager."""
 
     config_entry: MieleLocalConfigEntry
-    ident: Ident
+    _ident: Ident
 
     def __init__(
         self,
@@ -168,10 +176,15 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         if active == self._push_active:
             return
         self._push_active = active
-        self._follow(self.data)
+        self._follow(self._state)
         # Move the scheduled read; one in flight reschedules itself when it ends.
         if self._unsub_refresh is not None:
             self._schedule_refresh()
+
+    @property
+    def _state(self) -> State | None:
+        """The latest State, None before the first read."""
+        return None if self.data is None else self.data.state
 
     @property
     def paused(self) -> bool:
@@ -236,9 +249,9 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
 
     async def _async_setup(self) -> None:
         """Read the appliance's identity once."""
-        self.ident = await self._read(lambda: self.client.get_ident(self.device_id))
+        self._ident = await self._read(lambda: self.client.get_ident(self.device_id))
 
-    async def _async_update_data(self) -> State:
+    async def _async_update_data(self) -> MieleApplianceData:
         """
         Read State; odd samples never replace what the appliance really reported.
 
@@ -260,10 +273,10 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         if state.is_blank and self.data is not None:
             LOGGER.debug("%s: blank standby sample, keeping the last State", self.name)
             return self.data
-        self.unknown_codes.check(self.ident.device_type, state)
+        self.unknown_codes.check(self._ident.device_type, state)
         state = self._filter_spurious_off(state)
         self._follow(state)
-        return state
+        return MieleApplianceData(self._ident, state)
 
     def _back_off(self) -> None:
         """Read no sooner than `BUSY_BACKOFF` from now."""
@@ -279,7 +292,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
         only once, and a confirmation read follows after `OFF_CONFIRM_DELAY` seconds, so a
         genuine end of programme shows that much later, not a scan interval later.
         """
-        previous = self.data
+        previous = self._state
         if (
             state.status == Status.OFF
             and previous is not None
@@ -451,7 +464,7 @@ class MieleHubCoordinator(DataUpdateCoordinator[State]):
             self.hass, {SOURCE_REAUTH}
         ):
             self.hass.config_entries.flow.async_abort(flow["flow_id"])
-        self._follow(self.data)
+        self._follow(self._state)
 
     async def async_send_action(self, payload: Mapping[str, int]) -> None:
         """

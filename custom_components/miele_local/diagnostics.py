@@ -99,16 +99,15 @@ def _appliance(runtime: MieleRuntimeData) -> dict[str, Any]:
     coordinator = runtime.coordinator
     resetter = coordinator.manager.get_device_resetter()
     evidence = resetter.last_evidence(coordinator.device_id)
+    ident, state = coordinator.data.ident, coordinator.data.state
     return {
-        "ident": async_redact_data(dict(coordinator.ident.raw), TO_REDACT),
-        "state": None if coordinator.data is None else thawed(coordinator.data.raw),
-        "state_shape": None
-        if coordinator.data is None
-        else json_shape(coordinator.data.raw),
+        "ident": async_redact_data(dict(ident.raw), TO_REDACT),
+        "state": thawed(state.raw),
+        "state_shape": json_shape(state.raw),
         "module": {
-            "tech_type": coordinator.ident.xkm_tech_type,
-            "release_version": coordinator.ident.xkm_release_version,
-            "protocol_version": coordinator.ident.protocol_version,
+            "tech_type": ident.xkm_tech_type,
+            "release_version": ident.xkm_release_version,
+            "protocol_version": ident.protocol_version,
         },
         "no_content_answers": asdict(coordinator.client.no_content_answers),
         "unknown_codes": coordinator.unknown_codes.as_dict(),

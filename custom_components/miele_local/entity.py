@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from homeassistant.components.sensor import SensorEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from mielelocal.capabilities import Capabilities, capabilities
-from mielelocal.models import Ident, State
-
 from .const import DOMAIN
-from .coordinator import MieleHubCoordinator
+from .coordinator import MieleApplianceCoordinator
 
 if TYPE_CHECKING:
     from homeassistant.helpers.typing import StateType
@@ -26,12 +20,10 @@ if TYPE_CHECKING:
 
 MANUFACTURER = "Miele"
 
-type ExistsFn = Callable[[Ident, State], bool]
 
-
-def device_info(coordinator: MieleHubCoordinator) -> DeviceInfo:
+def device_info(coordinator: MieleApplianceCoordinator) -> DeviceInfo:
     """Describe the appliance for the device registry (identified by its FabNumber)."""
-    ident = coordinator.ident
+    ident = coordinator.data.ident
     return DeviceInfo(
         identifiers={(DOMAIN, coordinator.device_id)},
         manufacturer=MANUFACTURER,
@@ -44,37 +36,13 @@ def device_info(coordinator: MieleHubCoordinator) -> DeviceInfo:
     )
 
 
-def always(_ident: Ident, _state: State) -> bool:
-    """Default ``exists_fn``: the entity fits every appliance."""
-    return True
-
-
-def having(predicate: Callable[[Capabilities], bool]) -> ExistsFn:
-    """Return an ``exists_fn`` that accepts the appliances whose capabilities pass."""
-
-    def exists(ident: Ident, _state: State) -> bool:
-        return predicate(capabilities(ident))
-
-    return exists
-
-
-@dataclass(frozen=True, kw_only=True)
-class MieleSensorEntityDescription(SensorEntityDescription):
-    """An appliance sensor: its value from the State, and the appliances it fits."""
-
-    value_fn: Callable[[State, Ident], StateType]
-    exists_fn: ExistsFn = always
-    options_fn: Callable[[int], list[str]] | None = None
-    """For enum sensors whose options depend on the appliance type."""
-
-
-class MieleEntity(CoordinatorEntity[MieleHubCoordinator]):
+class MieleEntity(CoordinatorEntity[MieleApplianceCoordinator]):
     """An appliance entity: available while the coordinator has a fresh State."""
 
     _attr_has_entity_name = True
 
     def __init__(
-        self, coordinator: MieleHubCoordinator, description: EntityDescription
+        self, coordinator: MieleApplianceCoordinator, description: EntityDescription
     ) -> None:
         """Attach the entity to the appliance's device."""
         super().__init__(coordinator)
@@ -87,11 +55,6 @@ class MieleEntity(CoordinatorEntity[MieleHubCoordinator]):
         """Whether the last poll succeeded and produced a State."""
         return super().available and self.coordinator.data is not None
 
-    @property
-    def state_data(self) -> State:
-        """The appliance's latest State."""
-        return self.coordinator.data
-
 
 class MieleHealthEntity(Entity):
     """A connection-health entity: diagnostic, pushed by the health monitor, always available."""
@@ -101,7 +64,7 @@ class MieleHealthEntity(Entity):
     _attr_entity_category = EntityCategory.DIAGNOSTIC
 
     def __init__(
-        self, coordinator: MieleHubCoordinator, description: EntityDescription
+        self, coordinator: MieleApplianceCoordinator, description: EntityDescription
     ) -> None:
         """Attach the entity to the appliance's device."""
         self.coordinator = coordinator

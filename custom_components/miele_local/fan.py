@@ -34,7 +34,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the fan of hoods and hobs with an integrated hood."""
     coordinator = entry.runtime_data.coordinator
-    if capabilities(coordinator.ident).has_fan:
+    if capabilities(coordinator.data.ident).has_fan:
         async_add_entities([MieleFan(coordinator, FAN)])
 
 
@@ -46,5 +46,5 @@ class MieleFan(MieleEntity, FanEntity):
     @property
     def is_on(self) -> bool | None:
         """Whether the fan runs (``None`` when the State does not report it)."""
-        step = self.state_data.ventilation_step
+        step = self.coordinator.data.state.ventilation_step
         return None if step is None else step > 0

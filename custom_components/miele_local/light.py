@@ -30,7 +30,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the light of appliances that have one (by type) and take writes."""
     coordinator = entry.runtime_data.coordinator
-    caps = capabilities(coordinator.ident)
+    caps = capabilities(coordinator.data.ident)
     if caps.has_light and caps.accepts_writes:
         async_add_entities([MieleLight(coordinator, LIGHT)])
 
@@ -48,7 +48,7 @@ class MieleLight(MieleEntity, LightEntity):
     @property
     def available(self) -> bool:
         """Available while the State reports the light (``Light`` 1 on or 2 off)."""
-        return super().available and self.state_data.light in (
+        return super().available and self.coordinator.data.state.light in (
             LightAction.ON,
             LightAction.OFF,
         )
@@ -56,7 +56,7 @@ class MieleLight(MieleEntity, LightEntity):
     @property
     def is_on(self) -> bool:
         """Whether the latest State reports the light on."""
-        return self.state_data.light == LightAction.ON
+        return self.coordinator.data.state.light == LightAction.ON
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch the light on (one request)."""

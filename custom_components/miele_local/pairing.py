@@ -1,6 +1,8 @@
 """
 Pairing shared by the config flow, reauthentication and the repair: keys, reads, commissioning.
 
+Also the retry of a refused key that an event (the appliance announcing our group) asks for.
+
 Commissioning is plain text by protocol: the household key is sent unencrypted. It is sent
 only from a step the user confirmed, and `async_pair_again` sends a stored key only to the
 appliance at the entry's address, after checking that an advertised identity is the entry's.
@@ -12,8 +14,9 @@ from contextlib import suppress
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers.selector import (
     TextSelector,
     TextSelectorConfig,
@@ -21,12 +24,10 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
-from mielelocal.client import MieleClient
 from mielelocal.credentials import (
     GroupCredentials,
     validate_group_id,
     validate_group_key,
-    validate_host,
 )
 from mielelocal.exceptions import (
     MieleAuthError,
@@ -37,15 +38,10 @@ from mielelocal.exceptions import (
 )
 from mielelocal.models import DeviceType, Ident, Status
 
-from . import get_manager
 from .advertisement import async_lookup
-from .const import (
-    CONF_DEVICE_ID,
-    CONF_GROUP_ID,
-    CONF_GROUP_KEY,
-    DEFAULT_TIMEOUT,
-    LOGGER,
-)
+from .const import CONF_DEVICE_ID, CONF_GROUP_ID, CONF_GROUP_KEY, DOMAIN, LOGGER
+from .coordinator import key_try_allowed, open_key_prompt
+from .manager import create_client, entry_profile
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -95,26 +91,6 @@ def discovered_host(address: str, port: int | None) -> str:
     return host if port in (None, 80) else f"{host}:{port}"
 
 
-def _client(
-    hass: HomeAssistant, host: str, credentials: GroupCredentials
-) -> MieleClient:
-    """
-    Create a client on Home Assistant's session, serialised with the host's pollers.
-
-    The client and the pool slot both use the normalised host, so a user's spelling
-    (" Washer.local ") shares the one slot of the pollers and never overlaps them.
-    """
-    pool = get_manager(hass).get_connection_pool()
-    validated = validate_host(host)
-    return MieleClient(
-        validated,
-        credentials,
-        session=async_get_clientsession(hass),
-        timeout=DEFAULT_TIMEOUT,
-        limiter=lambda: pool.slot(validated),
-    )
-
-
 async def async_read_ident(
     hass: HomeAssistant, host: str, credentials: GroupCredentials
 ) -> Ident:
@@ -123,7 +99,7 @@ async def async_read_ident(
 
     Two reads: the `/Devices/` listing (links on real modules) and that appliance's Ident.
     """
-    client = _client(hass, host, credentials)
+    client = create_client(hass, host, credentials)
     device_ids = await client.list_devices()
     if not device_ids:
         raise MieleProtocolError("no appliance listed")
@@ -141,7 +117,7 @@ async def async_confirm_if_waiting(
     same body, so sending it is harmless. Returns whether it was sent. A failure is logged
     and left to the user: the appliance is paired either way.
     """
-    client = _client(hass, host, credentials)
+    client = create_client(hass, host, credentials)
     try:
         state = await client.get_state(device_id)
         if state.status != Status.SERVICE:  # 12: "waiting for app" right after pairing
@@ -160,7 +136,7 @@ async def async_commission(
     hass: HomeAssistant, host: str, credentials: GroupCredentials
 ) -> None:
     """Pair an appliance in setup mode with `credentials` (verify with `async_read_ident`)."""
-    await _client(hass, host, credentials).commission(credentials)
+    await create_client(hass, host, credentials).commission(credentials)
 
 
 def parse_credentials(
@@ -280,3 +256,38 @@ class Commissioning:
             raise
         await async_confirm_if_waiting(hass, host, commissioned, ident.fab_number)
         return commissioned, ident
+
+
+async def async_key_may_work_again(
+    hass: HomeAssistant, entry: MieleLocalConfigEntry | None
+) -> bool:
+    """
+    Try an entry's refused key once more: an event says the appliance may accept it again.
+
+    For the discovery flow (the appliance announces our GroupID over mDNS again). Only an
+    entry waiting for the user on a refused key is tried (its lost-pairing repair or
+    re-authentication is open), with one signed State read, at most once per
+    `KEY_RETRY_COOLDOWN`. When the appliance answers, the prompt closes: a loaded entry
+    polls again, one whose setup failed on the key is reloaded. Returns whether it answered.
+    """
+    if entry is None or entry.domain != DOMAIN:
+        return False
+    if entry.state is ConfigEntryState.LOADED:
+        return await entry.runtime_data.coordinator.async_key_may_work_again()
+    if open_key_prompt(hass, entry) is None or not key_try_allowed(
+        hass, entry.entry_id
+    ):
+        return False
+    try:
+        profile = entry_profile(entry)
+    except ConfigEntryError:
+        return False
+    client = create_client(hass, profile.host, profile.credentials)
+    try:
+        await client.get_state(profile.device_id)
+    except MieleError as err:
+        LOGGER.debug("%s: the stored key is still refused (%s)", entry.title, err)
+        return False
+    LOGGER.debug("%s: the household key works again: reloading", entry.title)
+    hass.config_entries.async_schedule_reload(entry.entry_id)
+    return True

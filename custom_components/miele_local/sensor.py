@@ -1,4 +1,4 @@
-"""Sensors: appliance status, programme, times and temperatures, plus connection health."""
+"""Sensors: appliance status, programme, times, temperatures and hob zones; connection health, push."""
 
 from __future__ import annotations
 
@@ -16,19 +16,19 @@ from homeassistant.const import (
     PERCENTAGE,
     REVOLUTIONS_PER_MINUTE,
     EntityCategory,
+    UnitOfTemperature,
     UnitOfTime,
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from mielelocal import codes
-from mielelocal.capabilities import capabilities
+from mielelocal import codes, hob
+from mielelocal.capabilities import MAX_TEMPERATURE_ZONES, Capabilities, capabilities
 from mielelocal.connection.health import ConnectionState, DeviceHealth
 from mielelocal.models import Ident, State, Status
 
-from . import zones
-from .entity import MieleEntity, MieleHealthEntity, MieleSensorEntityDescription, having
-from .push.entity import MielePushSensor
+from .entity import MieleEntity, MieleHealthEntity, device_info
+from .push import PushState
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
     from homeassistant.helpers.typing import StateType
 
-    from .coordinator import MieleHubCoordinator, MieleLocalConfigEntry
+    from .coordinator import MieleApplianceCoordinator, MieleLocalConfigEntry
+    from .push import PushAppliance
 
 PARALLEL_UPDATES = 0
 
@@ -55,6 +56,32 @@ STANDBY_STATES = {1: "network_idle", 2: "deep_standby", 3: "going_to_standby"}
 """Translation keys of ``StandbyState`` (0 means not known, shown as unknown)."""
 
 FINISH_TIME_TOLERANCE = timedelta(minutes=1)
+
+type ExistsFn = Callable[[Ident, State], bool]
+
+
+def _always(_ident: Ident, _state: State) -> bool:
+    """Default ``exists_fn``: the sensor fits every appliance."""
+    return True
+
+
+def _having(predicate: Callable[[Capabilities], bool]) -> ExistsFn:
+    """Return an ``exists_fn`` that accepts the appliances whose capabilities pass."""
+
+    def exists(ident: Ident, _state: State) -> bool:
+        return predicate(capabilities(ident))
+
+    return exists
+
+
+@dataclass(frozen=True, kw_only=True)
+class MieleSensorEntityDescription(SensorEntityDescription):
+    """An appliance sensor: its value from the State, and the appliances it fits."""
+
+    value_fn: Callable[[State, Ident], StateType]
+    exists_fn: ExistsFn = _always
+    options_fn: Callable[[int], list[str]] | None = None
+    """For enum sensors whose options depend on the appliance type."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,8 +125,143 @@ def _drying_step(state: State, _ident: Ident) -> str | None:
     )
 
 
-_RUNS_PROGRAMMES = having(lambda caps: caps.runs_programmes)
-_RUNS_TIMED_PROGRAMMES = having(lambda caps: caps.runs_timed_programmes)
+def _zone[T](values: tuple[T, ...] | None, zone: int) -> T | None:
+    """Return the value of a 1-based zone, ``None`` when the State does not report it."""
+    return values[zone - 1] if values is not None and len(values) >= zone else None
+
+
+def _target_temperature(zone: int) -> Callable[[State, Ident], float | None]:
+    return lambda state, _ident: _zone(state.target_temperatures, zone)
+
+
+def _temperature(zone: int) -> Callable[[State, Ident], float | None]:
+    return lambda state, _ident: _zone(state.temperatures, zone)
+
+
+def _has_temperature_zone(zone: int) -> ExistsFn:
+    return _having(lambda caps: zone <= caps.temperature_zones)
+
+
+def _has_target_temperature_zone(zone: int) -> ExistsFn:
+    return _having(lambda caps: zone <= caps.target_temperature_zones)
+
+
+def _temperature_sensors() -> tuple[MieleSensorEntityDescription, ...]:
+    descriptions: list[MieleSensorEntityDescription] = []
+    for zone in range(1, MAX_TEMPERATURE_ZONES + 1):
+        suffix = "" if zone == 1 else "_zone"
+        key_suffix = "" if zone == 1 else f"_zone_{zone}"
+        placeholders = None if zone == 1 else {"zone": str(zone)}
+        descriptions.extend(
+            (
+                MieleSensorEntityDescription(
+                    key=f"target_temperature{key_suffix}",
+                    translation_key=f"target_temperature{suffix}",
+                    translation_placeholders=placeholders,
+                    device_class=SensorDeviceClass.TEMPERATURE,
+                    native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+                    value_fn=_target_temperature(zone),
+                    exists_fn=_has_target_temperature_zone(zone),
+                ),
+                MieleSensorEntityDescription(
+                    key=f"temperature{key_suffix}",
+                    translation_key=f"temperature{suffix}",
+                    translation_placeholders=placeholders,
+                    device_class=SensorDeviceClass.TEMPERATURE,
+                    native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+                    state_class=SensorStateClass.MEASUREMENT,
+                    value_fn=_temperature(zone),
+                    exists_fn=_has_temperature_zone(zone),
+                ),
+            )
+        )
+    return (
+        *descriptions,
+        MieleSensorEntityDescription(
+            key="core_target_temperature",
+            translation_key="core_target_temperature",
+            device_class=SensorDeviceClass.TEMPERATURE,
+            native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+            value_fn=_target_temperature(2),
+            exists_fn=_having(lambda caps: caps.has_food_probe),
+        ),
+        MieleSensorEntityDescription(
+            key="core_temperature",
+            translation_key="core_temperature",
+            device_class=SensorDeviceClass.TEMPERATURE,
+            native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+            state_class=SensorStateClass.MEASUREMENT,
+            value_fn=_temperature(2),
+            exists_fn=_having(lambda caps: caps.has_food_probe),
+        ),
+    )
+
+
+def _has_zone(zone: int) -> ExistsFn:
+    """Return an ``exists_fn`` accepting hobs with at least ``zone`` zones."""
+
+    def exists(ident: Ident, state: State) -> bool:
+        return zone <= hob.hob_zone_count(ident, state)
+
+    return exists
+
+
+def _plate_step(zone: int) -> Callable[[State, Ident], str | None]:
+    return lambda state, _ident: hob.zone_power_level_key(state, zone)
+
+
+def _plate_remaining_heat(zone: int) -> Callable[[State, Ident], str | None]:
+    def value(state: State, _ident: Ident) -> str | None:
+        code = _zone(state.plate_remaining_heat, zone)
+        return None if code is None else hob.remaining_heat_key(code)
+
+    return value
+
+
+def _plate_remaining_minutes(zone: int) -> Callable[[State, Ident], int | None]:
+    return lambda state, _ident: _zone(state.plate_remaining_minutes, zone)
+
+
+def _hob_sensors() -> tuple[MieleSensorEntityDescription, ...]:
+    descriptions: list[MieleSensorEntityDescription] = []
+    for zone in range(1, hob.MAX_ZONES + 1):
+        placeholders = {"zone": str(zone)}
+        descriptions.extend(
+            (
+                MieleSensorEntityDescription(
+                    key=f"plate_{zone}_step",
+                    translation_key="plate_step",
+                    translation_placeholders=placeholders,
+                    device_class=SensorDeviceClass.ENUM,
+                    options=list(hob.PLATE_STEP_OPTIONS),
+                    value_fn=_plate_step(zone),
+                    exists_fn=_has_zone(zone),
+                ),
+                MieleSensorEntityDescription(
+                    key=f"plate_{zone}_remaining_heat",
+                    translation_key="plate_remaining_heat",
+                    translation_placeholders=placeholders,
+                    device_class=SensorDeviceClass.ENUM,
+                    options=list(hob.REMAINING_HEAT_OPTIONS),
+                    value_fn=_plate_remaining_heat(zone),
+                    exists_fn=_has_zone(zone),
+                ),
+                MieleSensorEntityDescription(
+                    key=f"plate_{zone}_remaining_minutes",
+                    translation_key="plate_remaining_minutes",
+                    translation_placeholders=placeholders,
+                    device_class=SensorDeviceClass.DURATION,
+                    native_unit_of_measurement=UnitOfTime.MINUTES,
+                    value_fn=_plate_remaining_minutes(zone),
+                    exists_fn=_has_zone(zone),
+                ),
+            )
+        )
+    return tuple(descriptions)
+
+
+_RUNS_PROGRAMS = _having(lambda caps: caps.runs_programs)
+_RUNS_TIMED_PROGRAMS = _having(lambda caps: caps.runs_timed_programs)
 
 SENSORS: tuple[MieleSensorEntityDescription, ...] = (
     MieleSensorEntityDescription(
@@ -115,7 +277,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options_fn=codes.program_options,
         value_fn=_program,
-        exists_fn=_RUNS_PROGRAMMES,
+        exists_fn=_RUNS_PROGRAMS,
     ),
     MieleSensorEntityDescription(
         key="program_phase",
@@ -123,7 +285,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options_fn=codes.phase_options,
         value_fn=_phase,
-        exists_fn=_RUNS_PROGRAMMES,
+        exists_fn=_RUNS_PROGRAMS,
     ),
     MieleSensorEntityDescription(
         key="remaining_time",
@@ -131,7 +293,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         value_fn=lambda state, _ident: _minutes(state.remaining_time),
-        exists_fn=_RUNS_TIMED_PROGRAMMES,
+        exists_fn=_RUNS_TIMED_PROGRAMS,
     ),
     MieleSensorEntityDescription(
         key="program_type",
@@ -140,7 +302,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         options=codes.program_type_options(),
         value_fn=_program_type,
-        exists_fn=_RUNS_PROGRAMMES,
+        exists_fn=_RUNS_PROGRAMS,
     ),
     MieleSensorEntityDescription(
         key="start_time",
@@ -148,7 +310,7 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         value_fn=lambda state, _ident: _minutes(state.start_time),
-        exists_fn=_RUNS_TIMED_PROGRAMMES,
+        exists_fn=_RUNS_TIMED_PROGRAMS,
     ),
     MieleSensorEntityDescription(
         key="elapsed_time",
@@ -156,15 +318,15 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         value_fn=lambda state, _ident: _minutes(state.elapsed_time),
-        exists_fn=_RUNS_TIMED_PROGRAMMES,
+        exists_fn=_RUNS_TIMED_PROGRAMS,
     ),
-    *zones.TEMPERATURE_SENSORS,
+    *_temperature_sensors(),
     MieleSensorEntityDescription(
         key="spin_speed",
         translation_key="spin_speed",
         native_unit_of_measurement=REVOLUTIONS_PER_MINUTE,
         value_fn=lambda state, _ident: state.spinning_speed,
-        exists_fn=having(lambda caps: caps.spin_speed),
+        exists_fn=_having(lambda caps: caps.spin_speed),
     ),
     MieleSensorEntityDescription(
         key="drying_step",
@@ -172,13 +334,13 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=list(DRYING_STEPS),
         value_fn=_drying_step,
-        exists_fn=having(lambda caps: caps.drying_step),
+        exists_fn=_having(lambda caps: caps.drying_step),
     ),
     MieleSensorEntityDescription(
         key="fan_level",
         translation_key="fan_level",
         value_fn=lambda state, _ident: state.ventilation_step,
-        exists_fn=having(lambda caps: caps.has_fan),
+        exists_fn=_having(lambda caps: caps.has_fan),
     ),
     MieleSensorEntityDescription(
         key="standby_state",
@@ -196,9 +358,9 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda state, _ident: state.battery_level,
-        exists_fn=having(lambda caps: caps.has_battery),
+        exists_fn=_having(lambda caps: caps.has_battery),
     ),
-    *zones.HOB_SENSORS,
+    *_hob_sensors(),
 )
 
 
@@ -287,6 +449,16 @@ HEALTH_SENSORS: tuple[MieleHealthSensorEntityDescription, ...] = (
 )
 
 
+PUSH_SENSOR = SensorEntityDescription(
+    key="push",
+    translation_key="push",
+    device_class=SensorDeviceClass.ENUM,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    entity_registry_enabled_default=False,
+    options=[state.value for state in PushState],
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: MieleLocalConfigEntry,
@@ -294,13 +466,13 @@ async def async_setup_entry(
 ) -> None:
     """Add the sensors that fit the appliance, and its connection-health sensors."""
     coordinator = entry.runtime_data.coordinator
-    ident, state = coordinator.ident, coordinator.data
+    ident, state = coordinator.data.ident, coordinator.data.state
     entities: list[SensorEntity] = [
         MieleSensor(coordinator, description)
         for description in SENSORS
         if description.exists_fn(ident, state)
     ]
-    if capabilities(ident).runs_timed_programmes:
+    if capabilities(ident).runs_timed_programs:
         entities.extend(
             MieleMomentSensor(coordinator, description)
             for description in MOMENT_SENSORS
@@ -308,7 +480,7 @@ async def async_setup_entry(
     entities.extend(
         MieleHealthSensor(coordinator, description) for description in HEALTH_SENSORS
     )
-    entities.append(MielePushSensor(entry.runtime_data.push))
+    entities.append(MielePushSensor(coordinator, entry.runtime_data.push))
     async_add_entities(entities)
 
 
@@ -319,18 +491,21 @@ class MieleSensor(MieleEntity, SensorEntity):
 
     def __init__(
         self,
-        coordinator: MieleHubCoordinator,
+        coordinator: MieleApplianceCoordinator,
         description: MieleSensorEntityDescription,
     ) -> None:
         """Take enum options for the appliance's type when they depend on it."""
         super().__init__(coordinator, description)
         if description.options_fn is not None:
-            self._attr_options = description.options_fn(coordinator.ident.device_type)
+            self._attr_options = description.options_fn(
+                coordinator.data.ident.device_type
+            )
 
     @property
     def native_value(self) -> StateType:
         """The value of the latest State."""
-        return self.entity_description.value_fn(self.state_data, self.coordinator.ident)
+        data = self.coordinator.data
+        return self.entity_description.value_fn(data.state, data.ident)
 
 
 class MieleMomentSensor(MieleEntity, SensorEntity):
@@ -345,7 +520,7 @@ class MieleMomentSensor(MieleEntity, SensorEntity):
 
     def __init__(
         self,
-        coordinator: MieleHubCoordinator,
+        coordinator: MieleApplianceCoordinator,
         description: MieleMomentSensorEntityDescription,
     ) -> None:
         """Estimate the moment from the first State."""
@@ -353,9 +528,9 @@ class MieleMomentSensor(MieleEntity, SensorEntity):
         self._attr_native_value = self._estimate(None)
 
     def _estimate(self, previous: datetime | None) -> datetime | None:
-        state = self.coordinator.data
+        state = self.coordinator.data.state
         description = self.entity_description
-        if state is None or state.status != description.status:
+        if state.status != description.status:
             return None
         if not (countdown := description.countdown_fn(state)):
             return None
@@ -383,3 +558,32 @@ class MieleHealthSensor(MieleHealthEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """The figure from the latest health snapshot."""
         return self.entity_description.value_fn(self.health)
+
+
+class MielePushSensor(SensorEntity):
+    """Push state: off, active, unsupported or silent (unknown while subscribing)."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+    entity_description = PUSH_SENSOR
+
+    def __init__(
+        self, coordinator: MieleApplianceCoordinator, push: PushAppliance
+    ) -> None:
+        """Attach the sensor to the appliance's device."""
+        self._push = push
+        self._attr_unique_id = f"{coordinator.device_id}-{PUSH_SENSOR.key}"
+        self._attr_device_info = device_info(coordinator)
+
+    @property
+    def native_value(self) -> str | None:
+        """The current push state."""
+        return None if self._push.state is None else self._push.state.value
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the push state."""
+        self.async_on_remove(self._push.add_listener(self._changed))
+
+    @callback
+    def _changed(self) -> None:
+        self.async_write_ha_state()

@@ -66,7 +66,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the boost switches of an appliance that takes writes."""
     coordinator = entry.runtime_data.coordinator
-    caps = capabilities(coordinator.ident)
+    caps = capabilities(coordinator.data.ident)
     if caps.accepts_writes:
         async_add_entities(
             MieleSwitch(coordinator, description)
@@ -83,7 +83,7 @@ class MieleSwitch(MieleEntity, SwitchEntity):
     @property
     def is_on(self) -> bool:
         """Whether the latest State reports the boost running."""
-        return self.state_data.status in self.entity_description.on_statuses
+        return self.coordinator.data.state.status in self.entity_description.on_statuses
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Start the boost (one request)."""

@@ -34,8 +34,8 @@ def _ident(
 
 
 NOTHING: dict[str, object] = {
-    "runs_programmes": False,
-    "runs_timed_programmes": False,
+    "runs_programs": False,
+    "runs_timed_programs": False,
     "accepts_writes": True,
     "has_door": False,
     "has_light": False,
@@ -52,8 +52,8 @@ NOTHING: dict[str, object] = {
     "process_controls": set(),
 }
 CYCLE: dict[str, object] = {
-    "runs_programmes": True,
-    "runs_timed_programmes": True,
+    "runs_programs": True,
+    "runs_timed_programs": True,
     "has_door": True,
 }
 ONE_ZONE = {"temperature_zones": 1, "target_temperature_zones": 1}
@@ -201,14 +201,14 @@ APPLIANCES: list[tuple[str, int, str | None, str | None, dict[str, object]]] = [
         17,
         "CM7750",
         "EK057",
-        {"runs_programmes": True, "has_door": True, "has_light": True},
+        {"runs_programs": True, "has_door": True, "has_light": True},
     ),
     (
         "robot vacuum",
         23,
         "RX3",
         None,
-        {"runs_programmes": True, "has_battery": True},
+        {"runs_programs": True, "has_battery": True},
     ),
     ("unknown type", 999, "XY1", "EK057", {}),
 ]

@@ -47,7 +47,7 @@ def test_process_controls_per_family(
     assert set(process_controls(device_type)) == expected
 
 
-def test_every_family_with_controls_runs_programmes() -> None:
+def test_every_family_with_controls_runs_programs() -> None:
     for family in PROCESS_GATES:
         assert family <= families.CYCLE_APPLIANCES
 

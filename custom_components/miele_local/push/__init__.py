@@ -22,22 +22,20 @@ from custom_components.miele_local.const import (
 from mielelocal.exceptions import MieleError
 from mielelocal.supervision import withdraw
 
-from .appliance import PushAppliance, PushState, scrubbed
+from .appliance import PushAppliance, PushState, PushTarget, scrubbed
 from .hub import get_hub
 
 if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
-    from custom_components.miele_local.coordinator import (
-        MieleHubCoordinator,
-        MieleLocalConfigEntry,
-    )
     from mielelocal.connection.manager import ConnectionManager
     from mielelocal.connection.profile import DeviceProfile
 
 __all__ = [
     "PushAppliance",
     "PushState",
+    "PushTarget",
     "async_remove_push",
     "async_setup_push",
     "async_unload_push",
@@ -51,7 +49,7 @@ def port_issue_id(entry_id: str) -> str:
 
 
 async def async_setup_push(
-    hass: HomeAssistant, entry: MieleLocalConfigEntry, coordinator: MieleHubCoordinator
+    hass: HomeAssistant, entry: ConfigEntry, coordinator: PushTarget
 ) -> PushAppliance:
     """
     Subscribe the appliance in the background when push is on; tidy up when it is off.

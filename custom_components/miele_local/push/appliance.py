@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from enum import StrEnum
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from homeassistant.core import callback
 
@@ -18,12 +18,14 @@ if TYPE_CHECKING:
     from asyncio import TimerHandle
     from collections.abc import Callable
 
-    from homeassistant.core import HomeAssistant
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 
-    from custom_components.miele_local.coordinator import (
-        MieleHubCoordinator,
-        MieleLocalConfigEntry,
-    )
+    from custom_components.miele_local.advertisement import Diagnosis
+    from mielelocal.client import MieleClient
+    from mielelocal.connection.manager import ConnectionManager
+    from mielelocal.connection.profile import DeviceProfile
+    from mielelocal.models import State
     from mielelocal.supervision import PushEvidence
 
     from .hub import PushHub
@@ -42,6 +44,66 @@ def scrubbed(err: MieleError, device_id: str) -> str:
     return str(err).replace(device_id, SERIAL_MASK)
 
 
+class StateHolder(Protocol):
+    """What push reads of the appliance's latest data."""
+
+    @property
+    def state(self) -> State:
+        """The latest State."""
+        ...
+
+
+class PushTarget(Protocol):
+    """
+    What push needs of the appliance's coordinator.
+
+    Push depends on this interface only, never on the coordinator's module.
+    """
+
+    push_active: bool
+    """Set while pushes arrive (the coordinator polls less meanwhile)."""
+
+    @property
+    def device_id(self) -> str:
+        """The appliance's FabNumber."""
+        ...
+
+    @property
+    def profile(self) -> DeviceProfile:
+        """The appliance's address and household key."""
+        ...
+
+    @property
+    def manager(self) -> ConnectionManager:
+        """The shared connection manager."""
+        ...
+
+    @property
+    def client(self) -> MieleClient:
+        """The appliance's client."""
+        ...
+
+    @property
+    def refused(self) -> Diagnosis | None:
+        """The prompt open for a refused household key, None while the key works."""
+        ...
+
+    @property
+    def data(self) -> StateHolder:
+        """The latest data of the appliance."""
+        ...
+
+    def async_add_listener(
+        self, update_callback: CALLBACK_TYPE, context: Any = None
+    ) -> Callable[[], None]:
+        """Call `update_callback` after every read; returns the unsubscribe."""
+        ...
+
+    async def async_read_now(self) -> None:
+        """Read State at once (coalesced with other requested reads)."""
+        ...
+
+
 class PushState(StrEnum):
     """What the push entity shows."""
 
@@ -57,10 +119,11 @@ class PushAppliance:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: MieleLocalConfigEntry,
-        coordinator: MieleHubCoordinator,
+        entry: ConfigEntry,
+        coordinator: PushTarget,
         hub: PushHub,
     ) -> None:
+        """Serve `coordinator`'s appliance, whose `entry` owns the background tasks."""
         self.hass = hass
         self.entry = entry
         self.coordinator = coordinator
@@ -189,13 +252,13 @@ class PushAppliance:
     @callback
     def watch(self) -> None:
         """Follow the coordinator, to notice changes that no push announced."""
-        self._seen_status = self.coordinator.data.status
+        self._seen_status = self.coordinator.data.state.status
         self._unlisten = self.coordinator.async_add_listener(self._updated)
 
     @callback
     def _updated(self) -> None:
         """Judge shortly a new Status that a read found with no push since the last read."""
-        status = self.coordinator.data.status
+        status = self.coordinator.data.state.status
         changed, self._seen_status = status != self._seen_status, status
         pushed, self._pushes_seen = self.pushes != self._pushes_seen, self.pushes
         if changed and not pushed and self._judging is None:
