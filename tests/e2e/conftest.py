@@ -6,9 +6,12 @@ the test fails. Logs go to files under the test's `tmp_path`; their tails are lo
 teardown, so a failing test shows them. The Home Assistant test plugin blocks sockets: the
 fixtures request `socket_enabled`, and its host allow-list keeps 127.0.0.1, where all runs.
 
-`hass` runs with the python named by the environment variable MIELE_LOCAL_E2E_HASS_PYTHON
-(`scripts/test-ha-latest` names the newest Home Assistant release's environment), by default
-with the test's own. A test fails at teardown when Home Assistant's log reports the integration's
+`hass` runs what a user installs: the release archive (`scripts/build_release.py`, built once
+per session) unpacked into its configuration's `custom_components/miele_local/`, started from
+that configuration folder without PYTHONPATH, so the repository is not importable and an
+import the archive failed to rewrite fails the run. It runs with the python named by the
+environment variable MIELE_LOCAL_E2E_HASS_PYTHON (`scripts/test-ha-latest` names the newest
+Home Assistant release's environment), by default with the test's own. A test fails at teardown when Home Assistant's log reports the integration's
 use of anything deprecated (its own report, or a Python DeprecationWarning, which `hass` is
 started to show).
 """
@@ -30,6 +33,7 @@ import subprocess
 import sys
 import time
 from typing import TYPE_CHECKING, Any
+import zipfile
 
 import aiohttp
 import pytest
@@ -37,7 +41,7 @@ import pytest
 from mielelocal.credentials import GroupCredentials
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
     from types import ModuleType
 
 
@@ -126,19 +130,47 @@ def assert_no_integration_warnings(log_path: Path) -> None:
         )
 
 
-def load_develop() -> ModuleType:
-    """`scripts/develop.py` as a module (scripts/ is no package)."""
-    if (loaded := sys.modules.get("develop")) is not None:
+def load_script(name: str) -> ModuleType:
+    """`scripts/<name>.py` as the module `name` (scripts/ is no package)."""
+    if (loaded := sys.modules.get(name)) is not None:
         return loaded
-    spec = importlib.util.spec_from_file_location(
-        "develop", REPO / "scripts" / "develop.py"
-    )
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["develop"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def load_develop() -> ModuleType:
+    """`scripts/develop.py` as a module."""
+    return load_script("develop")
+
+
+def without_repository(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` without PYTHONPATH, which could make the repository importable."""
+    return {name: value for name, value in environ.items() if name != "PYTHONPATH"}
+
+
+def assert_not_importable(python: str, module: str, cwd: Path) -> None:
+    """Fail when `python`, started in `cwd` as `hass` is, finds `module`."""
+    found = subprocess.run(  # noqa: S603  # our own python
+        [
+            python,
+            "-c",
+            f"import importlib.util; print(importlib.util.find_spec({module!r}))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=cwd,
+        env=without_repository(os.environ),
+        timeout=60,
+    ).stdout.strip()
+    assert found == "None", (
+        f"{python} imports {module} from outside the archive: {found}"
+    )
 
 
 def free_port() -> int:
@@ -221,14 +253,22 @@ class ProcessSupervisor:
         self._grace = grace
         self._processes: list[ManagedProcess] = []
 
-    def start(self, name: str, argv: list[str]) -> ManagedProcess:
-        """Start `argv` from the repository root; output goes to `<log_dir>/<name>.log`."""
+    def start(
+        self,
+        name: str,
+        argv: list[str],
+        *,
+        cwd: Path = REPO,
+        env: Mapping[str, str] | None = None,
+    ) -> ManagedProcess:
+        """Start `argv` in `cwd` (the repository); output goes to `<log_dir>/<name>.log`."""
         self._log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self._log_dir / f"{name}.log"
         with log_path.open("wb") as log:
             popen = subprocess.Popen(  # noqa: S603  # argv built by the harness
                 argv,
-                cwd=REPO,
+                cwd=cwd,
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -304,11 +344,12 @@ def start_simulator(
     )
 
 
-def write_hass_config(config_dir: Path, port: int) -> None:
+def write_hass_config(config_dir: Path, port: int, archive: Path) -> None:
     """
-    A minimal Home Assistant configuration with this integration linked in.
+    A minimal Home Assistant configuration with the release `archive` installed.
 
-    Where it listens goes to `.storage/http`, as `scripts/develop` writes it (YAML `http:`
+    The archive is unpacked into `custom_components/miele_local/`, as HACS does. Where Home
+    Assistant listens goes to `.storage/http`, as `scripts/develop` writes it (YAML `http:`
     is deprecated and raises repairs).
     """
     (config_dir / "custom_components").mkdir(parents=True)
@@ -316,7 +357,8 @@ def write_hass_config(config_dir: Path, port: int) -> None:
     (config_dir / ".storage" / "http").write_text(
         json.dumps(load_develop().http_storage(port))
     )
-    (config_dir / "custom_components" / "miele_local").symlink_to(COMPONENT)
+    with zipfile.ZipFile(archive) as release:
+        release.extractall(config_dir / "custom_components" / "miele_local")
     (config_dir / "configuration.yaml").write_text(
         """\
 homeassistant:
@@ -450,6 +492,15 @@ class HassApi:
             yield HassWebsocket(connection)
 
 
+@pytest.fixture(scope="session")
+def release_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The release archive built from the working tree, once per session."""
+    build_release = load_script("build_release")
+    output = tmp_path_factory.mktemp("release") / build_release.ARCHIVE_NAME
+    built: Path = build_release.build_archive(output)
+    return built
+
+
 @pytest.fixture
 def supervisor(socket_enabled: None, tmp_path: Path) -> Iterator[ProcessSupervisor]:
     """Starts the test's processes and always stops them, even when the test fails."""
@@ -475,21 +526,25 @@ async def http_session(
 async def live_hass(
     supervisor: ProcessSupervisor,
     http_session: aiohttp.ClientSession,
+    release_archive: Path,
     tmp_path: Path,
 ) -> AsyncIterator[HassApi]:
     """
     A real `hass` process with a throw-away config, running and onboarded.
 
-    At teardown Home Assistant is stopped, and the test fails when its log reports deprecated
-    usage by the integration (`integration_warnings`).
+    The integration is the release archive's, and `hass` cannot import the repository (see
+    the module's docstring). At teardown Home Assistant is stopped, and the test fails when
+    its log reports deprecated usage by the integration (`integration_warnings`).
     """
     hass_port = free_port()
     config_dir = tmp_path / "config"
-    write_hass_config(config_dir, hass_port)
+    write_hass_config(config_dir, hass_port, release_archive)
+    python = hass_python()
+    assert_not_importable(python, "mielelocal", config_dir)
     process = supervisor.start(
         "hass",
         [
-            hass_python(),
+            python,
             *(f"-W{warning_filter}" for warning_filter in SHOW_DEPRECATIONS),
             "-m",
             "homeassistant",
@@ -497,6 +552,8 @@ async def live_hass(
             str(config_dir),
             "--skip-pip",
         ],
+        cwd=config_dir,
+        env=without_repository(os.environ),
     )
     try:
         yield await _onboarded(process, http_session, hass_port)

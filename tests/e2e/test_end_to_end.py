@@ -28,10 +28,14 @@ from custom_components.miele_local.const import (
 from mielelocal.connection.health import HealthThresholds
 from tests.e2e.conftest import (
     E2E_FAB_NUMBER,
+    REPO,
     ProcessSupervisor,
     assert_no_integration_warnings,
+    assert_not_importable,
+    hass_python,
     integration_warnings,
     wait_for,
+    write_hass_config,
 )
 
 if TYPE_CHECKING:
@@ -385,3 +389,24 @@ def test_deprecated_usage_by_the_integration_is_found_in_a_hass_log(
     assert "    " + found[0] in str(err.value)
     log.write_text("\n".join(HASS_LOG.splitlines()[4:]))
     assert_no_integration_warnings(log)
+
+
+def test_hass_config_holds_the_release_archive_and_not_the_repository(
+    release_archive: Path, tmp_path: Path
+) -> None:
+    """The integration is unpacked from the archive, and `hass` cannot import the repository."""
+    config_dir = tmp_path / "config"
+    write_hass_config(config_dir, 8123, release_archive)  # nothing listens
+
+    installed = config_dir / "custom_components" / "miele_local"
+    assert not [
+        path for path in (installed, *installed.rglob("*")) if path.is_symlink()
+    ]
+    assert (installed / "manifest.json").is_file()
+    assert (installed / "mielelocal" / "client.py").is_file()
+    assert any(
+        "from .mielelocal" in path.read_text() for path in installed.glob("*.py")
+    )
+    assert_not_importable(hass_python(), "mielelocal", config_dir)
+    with pytest.raises(AssertionError, match="imports mielelocal from outside"):
+        assert_not_importable(sys.executable, "mielelocal", REPO)
