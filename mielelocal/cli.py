@@ -1,6 +1,8 @@
 """
 Command line access to one appliance host: read devices, ident and state, send actions, pair.
 
+Run as ``mielelocal`` (the console script) or ``python -m mielelocal``. Without
+``--device-id`` the only appliance behind the host is used (a module serves one).
 Output is JSON on stdout; any failure is one ``error: ...`` line on stderr and exit status 1
 (a reader that closes stdout early gives status 1 and no message).
 The group key is read from a file or ``MIELE_GROUP_KEY`` and never printed.
@@ -60,11 +62,10 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the parser of ``python -m mielelocal``."""
+def build_parser(prog: str = "mielelocal") -> argparse.ArgumentParser:
+    """Return the parser of ``mielelocal`` (``prog`` names the command in help)."""
     parser = _Parser(
-        prog="python -m mielelocal",
-        description="Talk to a Miele appliance on the local network.",
+        prog=prog, description="Talk to a Miele appliance on the local network."
     )
     common = _Parser(add_help=False)
     common.add_argument("--host", required=True, help="host or host:port")
@@ -76,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_argument("--timeout", type=float, default=10.0, help="seconds")
     device = _Parser(add_help=False)
-    device.add_argument("--device-id", required=True, help="FabNumber")
+    device.add_argument(
+        "--device-id", help="FabNumber (default: the only appliance behind the host)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("devices", parents=[common], help="list appliances")
     commands.add_parser("ident", parents=[common, device], help="show an Ident")
@@ -96,11 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "mielelocal") -> int:
     """Run one command; return the exit status (0 success, 1 failure)."""
     command = None
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(prog).parse_args(argv)
         command = args.command
         if args.command == "pair":
             result = _pair(args)
@@ -130,12 +133,26 @@ async def _run(args: argparse.Namespace, credentials: GroupCredentials) -> objec
         if args.command == "devices":
             devices = await client.get_devices()
             return {device: _jsonable(ident) for device, ident in devices.items()}
+        device_id = args.device_id or await _only_device(client)
         if args.command == "ident":
-            return _jsonable(await client.get_ident(args.device_id))
+            return _jsonable(await client.get_ident(device_id))
         if args.command == "state":
-            return _jsonable(await client.get_state(args.device_id))
-        await ACTIONS[args.action](client, args.device_id)
-        return {"device_id": args.device_id, "action": args.action, "sent": True}
+            return _jsonable(await client.get_state(device_id))
+        await ACTIONS[args.action](client, device_id)
+        return {"device_id": device_id, "action": args.action, "sent": True}
+
+
+async def _only_device(client: MieleClient) -> str:
+    """Return the one appliance the host lists; several or none is an error."""
+    devices = await client.list_devices()
+    if len(devices) == 1:
+        return devices[0]
+    if not devices:
+        raise CliError(f"{client.host} lists no appliance")
+    raise CliError(
+        f"{client.host} lists {len(devices)} appliances, "
+        f"choose one with --device-id: {', '.join(devices)}"
+    )
 
 
 def _pair(args: argparse.Namespace) -> object:

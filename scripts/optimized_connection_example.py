@@ -13,7 +13,9 @@ The config is in the guide's format (``devices[].id``, ``connection_settings``).
 a fridge-freezer on 127.0.0.1:8712) are started as simulated appliances first, so both commands
 run out of the box; ``--no-simulators`` leaves them to you (``python -m simulator ...``).
 ``monitor`` stops after ``--duration`` seconds (0: until Ctrl-C); ``reset --simulate-reset``
-factory-resets the simulated appliance first, to show the recovery.
+factory-resets the simulated appliance first, to show the recovery. The library comes from
+the environment when installed (``pip install .``), else from this repository; the
+simulator always comes from this repository.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+    # Last: an installed mielelocal wins; the simulator (and a checkout's library) from here.
+    sys.path.append(str(REPO))
 
 from mielelocal import (  # noqa: E402
     ConnectionManager,

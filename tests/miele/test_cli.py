@@ -13,6 +13,7 @@ import logging
 import os
 import runpy
 import stat
+import subprocess
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -111,6 +112,66 @@ async def test_ident_and_state(
     assert state["status"] == "running"
     assert state["remaining_time"] == 65
     assert state["target_temperatures"] == [40.0, None, None]
+
+
+async def test_without_device_id_the_only_appliance_is_used(
+    simulator: SimulatedAppliance,
+    target: list[str],
+    credentials: GroupCredentials,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    device = simulator.device_id
+    simulator.update_state(Status=5)
+    assert await run("state", *target) == 0
+    assert json.loads(output(capsys, credentials)[0])["status"] == "running"
+    assert [(seen.method, seen.path) for seen in simulator.requests] == [
+        ("GET", "/Devices/"),
+        ("GET", f"/Devices/{device}/State"),
+    ]
+    assert await run("ident", *target) == 0
+    assert json.loads(output(capsys, credentials)[0])["fab_number"] == device
+    simulator.update_state(Status=4, RemoteEnable=[15, 0, 0])
+    assert await run("action", *target, "start") == 0
+    assert json.loads(output(capsys, credentials)[0])["device_id"] == device
+    assert simulator.actions == [{"ProcessAction": 1}]
+    simulator.requests.clear()
+    assert await run("state", *target, "--device-id", device) == 0
+    assert [seen.path for seen in simulator.requests] == [f"/Devices/{device}/State"]
+
+
+@pytest.mark.parametrize(
+    ("listing", "message"),
+    [
+        ([], "lists no appliance"),
+        (
+            ["000177753917", "000177753918"],
+            (
+                "lists 2 appliances, choose one with --device-id: "
+                "000177753917, 000177753918"
+            ),
+        ),
+    ],
+)
+async def test_without_device_id_several_or_no_appliances_are_an_error(
+    fake: FakeAppliance,
+    credentials: GroupCredentials,
+    key_file: Path,
+    capsys: pytest.CaptureFixture[str],
+    listing: list[str],
+    message: str,
+) -> None:
+    fake.json(
+        "GET",
+        "/Devices/",
+        {
+            device: {"href": f"{device}/", "Group": credentials.group_id}
+            for device in listing
+        },
+    )
+    args = ["--host", fake.host, "--group-id", credentials.group_id]
+    assert await run("state", *args, "--group-key-file", str(key_file)) == 1
+    assert error_line(capsys, credentials) == f"error: {fake.host} {message}"
+    assert [seen.path for seen in fake.seen] == ["/Devices/"]
 
 
 async def test_action(
@@ -242,7 +303,7 @@ async def test_wrong_key(
         ([], "the following arguments are required"),
         (["frobnicate"], "invalid choice"),
         (["devices"], "--host"),
-        (["state", "--host", "127.0.0.1"], "--device-id"),
+        (["state", "--host", "127.0.0.1"], "--group-id is required"),
         (["devices", "--host", "127.0.0.1"], "--group-id is required"),
         (
             ["devices", "--host", "127.0.0.1", "--group-id", "0123456789ABCDEF"],
@@ -444,6 +505,32 @@ async def test_closed_stdout_in_a_real_process(target: list[str]) -> None:
     _, stderr = await process.communicate()
     assert process.returncode == 1
     assert stderr == b""
+
+
+def test_help_names_the_console_script(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: mielelocal [-h]")
+
+
+def test_start_up_imports_no_home_assistant() -> None:
+    """``python -X importtime -m mielelocal --help`` lists every module it imported."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mielelocal", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.startswith("usage: python -m mielelocal [-h]")
+    imported = [
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    ]
+    assert "mielelocal.cli" in imported
+    assert [name for name in imported if name.split(".")[0] == "homeassistant"] == []
 
 
 def test_python_dash_m_entry_point(

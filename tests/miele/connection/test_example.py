@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import os
 from pathlib import Path
 import socket
 import subprocess
@@ -213,3 +214,19 @@ def test_the_guides_commands_run(
     assert f"simulated washer {WASHER}" in result.stdout
     assert "failed" not in result.stdout
     assert result.stderr == ""
+
+
+def test_an_installed_library_comes_before_the_repositorys(tmp_path: Path) -> None:
+    """The script appends the repository to ``sys.path``: an installed mielelocal wins."""
+    installed = tmp_path / "mielelocal"
+    installed.mkdir()
+    (installed / "__init__.py").write_text('raise SystemExit("installed mielelocal")')
+    result = subprocess.run(  # noqa: S603 (fixed argv, our own script)
+        [sys.executable, str(SCRIPT), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+    )
+    assert (result.returncode, result.stderr) == (1, "installed mielelocal\n")

@@ -4,14 +4,22 @@ The asyncmiele connection optimisation guide, snippet by snippet, against the si
 Each test is one section of the guide, in its order, with ``from asyncmiele import ...``
 replaced by ``from mielelocal import ...`` and nothing else changed
 in the calls (only values the guide leaves open, such as a short ``retry_delay``, differ).
+The examples of the library's README (shipped in the package) run as scripts at the end.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+from pathlib import Path
+import re
+import sys
 from typing import TYPE_CHECKING
 
 import pytest
 
+import mielelocal
 from mielelocal import (
     ConnectionManager,
     ConnectionState,
@@ -30,7 +38,9 @@ from mielelocal.exceptions import (
 if TYPE_CHECKING:
     from mielelocal import GroupCredentials
     from simulator import SimulatedAppliance
-    from tests.conftest import SimulatorFactory
+    from tests.miele.conftest import SimulatorFactory
+
+README = Path(mielelocal.__file__).with_name("README.md")
 
 GUIDE_CONFIG = {
     "devices": [
@@ -316,3 +326,52 @@ async def test_error_handling(
         ),
         "Failed to reconnect: the connection manager is closed",
     ]
+
+
+def _readme_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README.read_text(), re.DOTALL)
+
+
+async def _run_script(path: Path) -> str:
+    """Run ``path`` with this interpreter and the library this test imported."""
+    library = str(Path(mielelocal.__file__).parents[1])
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(path),
+        cwd=path.parent,
+        env={**os.environ, "PYTHONPATH": library},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await process.communicate()
+    assert process.returncode == 0, stderr.decode()
+    return stdout.decode()
+
+
+async def test_the_readmes_examples_run(
+    sim: SimulatedAppliance, credentials: GroupCredentials, tmp_path: Path
+) -> None:
+    client_example, guide_example = _readme_blocks("python")
+    [config_example] = _readme_blocks("json")
+    script = tmp_path / "client_example.py"
+    script.write_text(client_example.replace('"192.168.1.50"', repr(sim.host)))
+    assert (await _run_script(script)).startswith(f"{sim.device_id} 1 ")
+
+    config = json.loads(config_example.replace("<128 hex digits>", "00" * 64))
+    config["devices"][0] |= {
+        "host": sim.host,
+        "group_id": credentials.group_id,
+        "group_key": credentials.group_key_hex,
+    }
+    (tmp_path / "connection_config.json").write_text(json.dumps(config))
+    script = tmp_path / "guide_example.py"
+    script.write_text(f"import asyncio\n{guide_example}\nasyncio.run(main())\n")
+    assert (await _run_script(script)).splitlines() == [
+        f"Connection state for {sim.device_id} changed to healthy",
+        "5",
+        "1 0 1",
+    ]
+    sim.set_fault("reset")
+    out = (await _run_script(script)).splitlines()
+    assert out[0].startswith("Key refused: ")
+    assert out[1:] == ["Recovered: True", "1 0 1"]
