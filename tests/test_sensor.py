@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.miele_local.sensor import SENSORS
 from mielelocal.models import Ident, State
 
-from .helpers import APPLIANCES, poll
+from .helpers import APPLIANCES, poll, wait_idle
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -50,6 +50,7 @@ async def test_snapshot(
     snapshot: SnapshotAssertion,
     init_integration: MockConfigEntry,
 ) -> None:
+    await wait_idle(hass)  # the Wi-Fi sensor's first read runs in the background
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
 
 

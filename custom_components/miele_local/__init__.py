@@ -21,6 +21,7 @@ from .coordinator import (
 )
 from .manager import async_release, entry_profile, get_manager
 from .push import async_remove_push, async_setup_push, async_unload_push
+from .wlan import MieleWlanCoordinator
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -63,14 +64,20 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -> bool:
-    """Connect to the appliance, read Ident and State, then set up the platforms."""
+    """
+    Connect to the appliance, read Ident and State, then set up the platforms.
+
+    The Wi-Fi coordinator reads nothing here: its first read waits for its first listener
+    (the Wi-Fi sensor, disabled by default), and a failed read never fails the setup.
+    """
     manager = get_manager(hass)
     profile = entry_profile(entry)
     # Runs on unload and after a failed setup (unload is never called then).
     entry.async_on_unload(partial(async_release, hass, manager, profile.device_id))
     coordinator = await _connect(hass, entry, manager, profile)
     push = await async_setup_push(hass, entry, coordinator)
-    entry.runtime_data = MieleRuntimeData(coordinator, push)
+    wlan = MieleWlanCoordinator(hass, entry, coordinator)
+    entry.runtime_data = MieleRuntimeData(coordinator, push, wlan)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

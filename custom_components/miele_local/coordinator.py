@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from mielelocal.connection.profile import DeviceProfile
 
     from .push.appliance import PushAppliance
+    from .wlan import MieleWlanCoordinator
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +68,11 @@ class MieleApplianceData:
 
 @dataclass(slots=True)
 class MieleRuntimeData:
-    """What a loaded config entry holds."""
+    """What a loaded config entry holds: the State and Wi-Fi coordinators, push."""
 
     coordinator: MieleApplianceCoordinator
     push: PushAppliance
+    wlan: MieleWlanCoordinator
 
 
 type MieleLocalConfigEntry = ConfigEntry[MieleRuntimeData]

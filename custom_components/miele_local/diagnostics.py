@@ -1,6 +1,9 @@
 """
 Diagnostics: the entry, the appliance's Ident and State, unknown codes, connection health.
 
+The last ``/WLAN/`` document is included with its SSID redacted (the Wi-Fi password never
+reaches it: the library drops ``Key`` while parsing); None until the Wi-Fi sensor read it.
+
 What shortens a field report is included too: the shape of the last State (JSON types,
 never values), the Wi-Fi module's type and firmware, and how many empty answers to writes
 came signed and unsigned.
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
     from .coordinator import MieleLocalConfigEntry, MieleRuntimeData
 
 FAB_NUMBER = "FabNumber"
+SSID = "SSID"
 TO_REDACT = {CONF_GROUP_ID, CONF_GROUP_KEY, CONF_DEVICE_ID, FAB_NUMBER}
 ADVERTISED_GROUP = "advertised_group"
 NOT_LOADED: dict[str, Any] = {
@@ -40,6 +44,7 @@ NOT_LOADED: dict[str, Any] = {
     "state": None,
     "health": None,
     "push": None,
+    "wlan": None,
 }
 """The appliance part of an entry that is not loaded."""
 
@@ -95,8 +100,9 @@ def _entry_dump(entry: MieleLocalConfigEntry) -> dict[str, Any]:
 
 
 def _appliance(runtime: MieleRuntimeData) -> dict[str, Any]:
-    """Return the appliance's Ident, State, unknown codes, health, push figures and reset evidence."""
+    """Return the appliance's Ident, State, unknown codes, health, push, reset evidence, Wi-Fi."""
     coordinator = runtime.coordinator
+    wlan = runtime.wlan.data
     resetter = coordinator.manager.get_device_resetter()
     evidence = resetter.last_evidence(coordinator.device_id)
     ident, state = coordinator.data.ident, coordinator.data.state
@@ -116,6 +122,11 @@ def _appliance(runtime: MieleRuntimeData) -> dict[str, Any]:
         "reset_evidence": None
         if evidence is None
         else redact_evidence(evidence, coordinator.profile.credentials.group_id),
+        "wlan": None
+        if wlan is None
+        else async_redact_data(
+            {key: thawed(value) for key, value in wlan.raw.items()}, {SSID}
+        ),
     }
 
 

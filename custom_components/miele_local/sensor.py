@@ -1,4 +1,4 @@
-"""Sensors: appliance status, programme, times, temperatures and hob zones; connection health, push."""
+"""Sensors: appliance status, programme, times, temperatures, hob zones; health, push, Wi-Fi."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from homeassistant.components.sensor import (
 from homeassistant.const import (
     PERCENTAGE,
     REVOLUTIONS_PER_MINUTE,
+    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
     EntityCategory,
     UnitOfTemperature,
     UnitOfTime,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
 from mielelocal import codes, hob
@@ -29,12 +31,15 @@ from mielelocal.models import Ident, State, Status
 
 from .entity import MieleEntity, MieleHealthEntity, device_info
 from .push import PushState
+from .wlan import MieleWlanCoordinator
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
     from homeassistant.helpers.typing import StateType
+
+    from mielelocal.wlan import WlanInfo
 
     from .coordinator import MieleApplianceCoordinator, MieleLocalConfigEntry
     from .push import PushAppliance
@@ -459,12 +464,31 @@ PUSH_SENSOR = SensorEntityDescription(
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class MieleWlanSensorEntityDescription(SensorEntityDescription):
+    """A Wi-Fi sensor: its value from the module's ``/WLAN/`` document."""
+
+    value_fn: Callable[[WlanInfo], StateType]
+
+
+WIFI_SIGNAL_SENSOR = MieleWlanSensorEntityDescription(
+    key="wifi_signal",
+    translation_key="wifi_signal",
+    device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+    native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    state_class=SensorStateClass.MEASUREMENT,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    entity_registry_enabled_default=False,
+    value_fn=lambda wlan: wlan.rssi,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: MieleLocalConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the sensors that fit the appliance, and its connection-health sensors."""
+    """Add the sensors that fit the appliance, its health, push and Wi-Fi sensors."""
     coordinator = entry.runtime_data.coordinator
     ident, state = coordinator.data.ident, coordinator.data.state
     entities: list[SensorEntity] = [
@@ -481,6 +505,7 @@ async def async_setup_entry(
         MieleHealthSensor(coordinator, description) for description in HEALTH_SENSORS
     )
     entities.append(MielePushSensor(coordinator, entry.runtime_data.push))
+    entities.append(MieleWlanSensor(entry.runtime_data.wlan, WIFI_SIGNAL_SENSOR))
     async_add_entities(entities)
 
 
@@ -587,3 +612,33 @@ class MielePushSensor(SensorEntity):
     @callback
     def _changed(self) -> None:
         self.async_write_ha_state()
+
+
+class MieleWlanSensor(CoordinatorEntity[MieleWlanCoordinator], SensorEntity):
+    """A figure of the module's Wi-Fi connection; unavailable until the first read."""
+
+    _attr_has_entity_name = True
+    entity_description: MieleWlanSensorEntityDescription
+
+    def __init__(
+        self,
+        coordinator: MieleWlanCoordinator,
+        description: MieleWlanSensorEntityDescription,
+    ) -> None:
+        """Attach the sensor to the appliance's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        appliance = coordinator.appliance
+        self._attr_unique_id = f"{appliance.device_id}-{description.key}"
+        self._attr_device_info = device_info(appliance)
+
+    @property
+    def available(self) -> bool:
+        """Whether the last read succeeded (or was skipped) and one ever did."""
+        return super().available and self.coordinator.data is not None
+
+    @property
+    def native_value(self) -> StateType:
+        """The value of the last ``/WLAN/`` read."""
+        wlan = self.coordinator.data
+        return None if wlan is None else self.entity_description.value_fn(wlan)
