@@ -1,5 +1,4 @@
-"""
-``python -m bench [client|scale|recovery|household|all] [--quick]`` (run it through ``scripts/bench``).
+"""``python -m bench [client|scale|recovery|household|all] [--quick]`` (run it through ``scripts/bench``).
 
 Prints Markdown tables. A full run (without ``--quick``) also rewrites its sections of
 docs/benchmarks.md and its PNG figures under docs/.

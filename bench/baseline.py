@@ -1,5 +1,4 @@
-"""
-The library as it was before the hot-path work (issue 13), for side-by-side runs only.
+"""The library as it was before the hot-path work (issue 13), for side-by-side runs only.
 
 ``scripts/bench`` extracts ``custom_components/`` of :data:`BASELINE_REF` from git into
 ``.bench-baseline/`` (git is not inside the project environment). :meth:`Library.baseline`

@@ -1,5 +1,4 @@
-"""
-Client cost: sequential signed ``GET State`` round trips against one simulator process.
+"""Client cost: sequential signed ``GET State`` round trips against one simulator process.
 
 The same workload runs through this library's ``MieleClient`` and the ``ConnectionManager``
 read path the integration uses (each as it is now and as it was before issue 13), through
@@ -78,8 +77,7 @@ class ClientResult:
 
     @property
     def server_cpu_per_request(self) -> float:
-        """
-        The simulator process CPU seconds per request over all rounds.
+        """The simulator process CPU seconds per request over all rounds.
 
         A total, not a median: ``/proc`` counts CPU in clock ticks (10 ms), too coarse for
         one short round.
@@ -180,8 +178,7 @@ async def asyncmiele_client(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
 
 @asynccontextmanager
 async def aiohttp_floor(sim: SimulatorProcess) -> AsyncIterator[Fetch]:
-    """
-    Replay one pre-signed GET with plain aiohttp and read the body, nothing else.
+    """Replay one pre-signed GET with plain aiohttp and read the body, nothing else.
 
     The transport floor under any aiohttp-based client: no signing, no verification, no
     decryption, no parsing (the simulator does not check the Date, so a replay is accepted).
@@ -270,8 +267,7 @@ async def run(*, requests: int, rounds: int, warmup: int = 100) -> list[ClientRe
 
 
 def table(results: list[ClientResult]) -> str:
-    """
-    Render the results as a Markdown table.
+    """Render the results as a Markdown table.
 
     CPU ratios are medians of per-round ratios, with the range over rounds in brackets.
     """

@@ -1,5 +1,4 @@
-"""
-Serve a fleet of simulated appliances: ``python -m bench.fleet --count N ...``.
+"""Serve a fleet of simulated appliances: ``python -m bench.fleet --count N ...``.
 
 Prints one JSON line, ``[[device_id, host], ...]``, once every appliance listens, then
 serves until SIGTERM or SIGINT. Requests are not logged (logging stays at WARNING).

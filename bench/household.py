@@ -1,5 +1,4 @@
-"""
-Household day: one simulated household under four polling policies, side by side.
+"""Household day: one simulated household under four polling policies, side by side.
 
 A washer, tumble dryer, dishwasher, oven and fridge live through scripted days
 (``household_day``). Under polling the days run on a virtual clock that stands still

@@ -1,5 +1,4 @@
-"""
-The scripted day of one household: what happens on each appliance, and when.
+"""The scripted day of one household: what happens on each appliance, and when.
 
 Times are seconds since midnight; every programme block moves by a random offset of up to
 ``JITTER`` so that successive days differ. A quarter of the programmes end a few minutes

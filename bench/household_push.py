@@ -1,5 +1,4 @@
-"""
-The household day with push: the real listener, real subscriptions, real pushes.
+"""The household day with push: the real listener, real subscriptions, real pushes.
 
 Every appliance's simulator is enrolled (``supervision.enrol``: SuperVision peer, then the
 State subscriptions) with one library ``PushListener`` on 127.0.0.1, as the integration's

@@ -38,8 +38,7 @@ def rss_bytes() -> int:
 
 @dataclass(slots=True)
 class LoopLagProbe:
-    """
-    A ticker task that sleeps ``TICK`` seconds and records how late it wakes up.
+    """A ticker task that sleeps ``TICK`` seconds and records how late it wakes up.
 
     The lag of one tick is the actual wake time minus the expected one (start + TICK).
     """

@@ -1,5 +1,4 @@
-"""
-Recovery: how fast the default ``ConnectionManager`` sees an outage and its end.
+"""Recovery: how fast the default ``ConnectionManager`` sees an outage and its end.
 
 State is polled like the integration does (every 30 s by default).
 

@@ -1,5 +1,4 @@
-"""
-Scale: one ``ConnectionManager`` polling N simulated appliances every few seconds.
+"""Scale: one ``ConnectionManager`` polling N simulated appliances every few seconds.
 
 The appliances run in one ``python -m bench.fleet`` process, the client in one
 ``python -m bench.scale_worker`` process, so the client's CPU and memory are measured alone.
@@ -64,8 +63,7 @@ async def _sample(
 async def run(
     counts: list[int], *, duration: float, interval: float, repeats: int = 1
 ) -> list[ScaleSample]:
-    """
-    Measure each appliance count in turn, each with fresh processes.
+    """Measure each appliance count in turn, each with fresh processes.
 
     The largest count runs ``repeats`` times with the old and the new library
     alternating (old first), so both see the same stretch of background load.

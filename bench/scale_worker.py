@@ -1,5 +1,4 @@
-"""
-The client side of the scale benchmark, in its own process so CPU and memory are its own.
+"""The client side of the scale benchmark, in its own process so CPU and memory are its own.
 
 ``python -m bench.scale_worker SPEC_FILE --duration S --interval S [--old]`` polls every
 appliance in the spec (JSON: group id, key, ``[[device_id, host], ...]``) through one
@@ -103,8 +102,7 @@ async def measure(
     duration: float,
     interval: float,
 ) -> ScaleSample:
-    """
-    Poll ``devices`` for one warm-up interval, then measure CPU and lag ``duration`` s each.
+    """Poll ``devices`` for one warm-up interval, then measure CPU and lag ``duration`` s each.
 
     Nothing but the workload runs in the CPU window. The lag window that follows is as long,
     with the same polling plus a 10 ms ticker measuring the event loop's lag; its CPU share

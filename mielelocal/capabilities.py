@@ -1,5 +1,4 @@
-"""
-What an appliance is and can do, decided by its ``Ident`` alone (never by a State).
+"""What an appliance is and can do, decided by its ``Ident`` alone (never by a State).
 
 The families follow Home Assistant core's ``miele`` lists (:mod:`.families`); the one
 rule beyond them is that cooling appliances on the EK057 module refuse every write.
@@ -82,8 +81,7 @@ def capabilities(ident: Ident) -> Capabilities:
 
 
 def _accepts_writes(device_type: DeviceType | int, module: str | None) -> bool:
-    """
-    Whether an appliance of ``device_type`` on Wi-Fi ``module`` takes remote writes.
+    """Whether an appliance of ``device_type`` on Wi-Fi ``module`` takes remote writes.
 
     Fridges, freezers and wine cabinets on the EK057 module refuse every write (field
     reports, a KF 7772 B): their controls would only fail.

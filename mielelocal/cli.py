@@ -1,5 +1,4 @@
-"""
-Command line access to one appliance host: read devices, ident and state, send actions, pair.
+"""Command line access to one appliance host: read devices, ident and state, send actions, pair.
 
 Run as ``mielelocal`` (the console script) or ``python -m mielelocal``. Without
 ``--device-id`` the only appliance behind the host is used (a module serves one).

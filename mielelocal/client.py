@@ -1,5 +1,4 @@
-"""
-Typed async client for one Miele appliance host over an injected ``aiohttp`` session.
+"""Typed async client for one Miele appliance host over an injected ``aiohttp`` session.
 
 Every request is signed and every response signature is verified before its body is
 parsed; the one exception is an empty 204 without ``X-Signature`` to a write, accepted
@@ -91,8 +90,7 @@ class _NotResentError(aiohttp.ClientConnectionError):
 async def _single_shot(
     request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
 ) -> aiohttp.ClientResponse:
-    """
-    Request middleware that stops aiohttp's automatic second attempt.
+    """Request middleware that stops aiohttp's automatic second attempt.
 
     aiohttp re-sends an "idempotent" method (PUT included) once when the first attempt
     fails with ``ClientOSError`` or ``ServerDisconnectedError``; it never re-sends on
@@ -176,8 +174,7 @@ class MieleClient:
         return list(await self._listing())
 
     async def get_devices(self) -> dict[str, Ident]:
-        """
-        Return the appliances behind this host, keyed by their id (FabNumber).
+        """Return the appliances behind this host, keyed by their id (FabNumber).
 
         Modules list each appliance as a link (``{"href": "<id>/", "Group": ...,
         "Pairing": false}``): its Ident is then read from ``/Devices/{id}/Ident``. An entry
@@ -216,8 +213,7 @@ class MieleClient:
         return self._parse(Ident.from_json, data, path)
 
     async def get_state(self, device_id: str) -> State:
-        """
-        Return the live state of one appliance.
+        """Return the live state of one appliance.
 
         When the verified plaintext is byte-identical to the last one read from the same
         path, the (immutable) State parsed from it is returned again.
@@ -241,8 +237,7 @@ class MieleClient:
         return self._json(path, await self._get_verified(path, False))
 
     async def get_wlan(self) -> WlanInfo:
-        """
-        Return the module's Wi-Fi connection (one signed GET of ``/WLAN/``).
+        """Return the module's Wi-Fi connection (one signed GET of ``/WLAN/``).
 
         The Wi-Fi password (``Key``) is dropped while parsing; a 404 raises
         :class:`MieleResponseError`, as for :meth:`get_json`.
@@ -252,8 +247,7 @@ class MieleClient:
         return self._parse(WlanInfo.from_json, data, path)
 
     async def _get_verified(self, path: str, document: bool) -> bytes:
-        """
-        Send a signed GET of a valid ``path``; return the verified, decrypted body.
+        """Send a signed GET of a valid ``path``; return the verified, decrypted body.
 
         ``document``: ``path`` is one every paired module serves (``/Devices/``, Ident,
         State), so a 404 means the module does not know the household key.
@@ -316,8 +310,7 @@ class MieleClient:
     async def send_signed(
         self, method: str, path: str, document: object = None
     ) -> SignedReply:
-        """
-        Send one signed request (a JSON ``document`` encrypted as its body), never retried.
+        """Send one signed request (a JSON ``document`` encrypted as its body), never retried.
 
         For SuperVision and subscriptions (``PUT``, ``POST``, ``DELETE``); errors as for reads.
         """
@@ -347,8 +340,7 @@ class MieleClient:
     # Pairing and reachability
 
     async def commission(self, credentials: GroupCredentials) -> None:
-        """
-        Pair an unpaired appliance with ``credentials`` (unsigned, unencrypted PUT).
+        """Pair an unpaired appliance with ``credentials`` (unsigned, unencrypted PUT).
 
         Raises :class:`MieleCommissioningError` when the appliance is already paired (403)
         or does not accept commissioning now (404).
@@ -493,8 +485,7 @@ class MieleClient:
     async def _read_unsized(
         self, response: aiohttp.ClientResponse, length: int | None, path: str
     ) -> bytes:
-        """
-        Read a body without a Content-Length (``length``) or with one over the limit.
+        """Read a body without a Content-Length (``length``) or with one over the limit.
 
         At most ``max_response_bytes`` are read; a larger body is refused, never read whole.
         """
@@ -514,8 +505,7 @@ class MieleClient:
     def _open(
         self, path: str, reply: _Reply, refusal: str, document: bool = False
     ) -> bytes:
-        """
-        Map the HTTP status, then verify and decrypt a 2xx body.
+        """Map the HTTP status, then verify and decrypt a 2xx body.
 
         With ``document`` (a signed read of ``/Devices/``, Ident or State) a 404 is a
         refused key: a module that was never given our household key answers so.
@@ -545,8 +535,7 @@ class MieleClient:
             raise MieleSecurityError(f"{self.host}{path}: {err}") from None
 
     def _open_write(self, path: str, reply: _Reply, refusal: str) -> bytes:
-        """
-        Open the answer to a write as :meth:`_open` does, counting its 204s.
+        """Open the answer to a write as :meth:`_open` does, counting its 204s.
 
         An empty 204 without ``X-Signature`` is accepted unverified (every other open
         client accepts it, and it carries nothing to decrypt); a 204 whose signature is

@@ -1,5 +1,4 @@
-"""
-Which process controls (start, stop, pause) an appliance offers, and when each is allowed.
+"""Which process controls (start, stop, pause) an appliance offers, and when each is allowed.
 
 The gating follows the Miele app as publicly described by the ha-miele-at-lan project (its
 PR #43, with its tests); nothing here is verified on hardware yet. A hardware report changes

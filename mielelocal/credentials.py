@@ -39,8 +39,7 @@ def validate_group_id(value: object) -> str:
 
 
 def validate_group_key(value: object) -> bytes:
-    """
-    Return the 64-byte GroupKey from 128 hex characters or raise MieleConfigError.
+    """Return the 64-byte GroupKey from 128 hex characters or raise MieleConfigError.
 
     The error message never contains the key.
     """
@@ -55,8 +54,7 @@ def validate_device_id(value: object) -> str:
 
 
 def validate_host(value: object) -> str:
-    """
-    Return a normalised ``host`` or ``host:port`` (IPv6 in brackets).
+    """Return a normalised ``host`` or ``host:port`` (IPv6 in brackets).
 
     URLs, paths, user info, whitespace and out-of-range ports are refused.
     """
@@ -107,8 +105,7 @@ def _port(text: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class GroupCredentials:
-    """
-    A household's GroupID and 64-byte GroupKey, validated on construction.
+    """A household's GroupID and 64-byte GroupKey, validated on construction.
 
     The key never appears in its repr or in a validation error.
     """

@@ -1,5 +1,4 @@
-"""
-Signing, padding and AES encryption of the Miele@home local protocol.
+"""Signing, padding and AES encryption of the Miele@home local protocol.
 
 See docs/protocol.md: requests are signed with HMAC-SHA256 over a text built from the
 method, host, path, headers and the *padded* body; bodies are AES-256-CBC encrypted with the
@@ -48,8 +47,7 @@ def hmac_sha256(key: bytes, text: bytes) -> bytes:
 
 
 class PreparedKey:
-    """
-    A group key set up once for many messages (not for sharing between threads).
+    """A group key set up once for many messages (not for sharing between threads).
 
     It holds the keyed HMAC, the AES-256 key and one long-lived CBC decryption context.
     Each message signs with a copy of the keyed HMAC. A CBC decryptor's only state is the
@@ -125,8 +123,7 @@ def prepare(key: bytes | PreparedKey) -> PreparedKey:
 
 
 class HttpDate:
-    """
-    The HTTP ``Date`` header text for now, formatted at most once per second.
+    """The HTTP ``Date`` header text for now, formatted at most once per second.
 
     The clock is read on every call, so the text is never stale: a new second formats anew.
     """
@@ -230,8 +227,7 @@ def format_authorization(group_id: str, signature: bytes) -> str:
 
 
 def parse_authorization(value: str | None) -> tuple[str, bytes]:
-    """
-    Split a ``MieleH256 <GROUPID>:<SIG>`` header into the 16-hex group id and raw signature.
+    """Split a ``MieleH256 <GROUPID>:<SIG>`` header into the 16-hex group id and raw signature.
 
     ``SIG`` is 64 hex characters, or 63 ending the header: a signature whose hex begins
     with ``0`` written without it gets it back (asyncmiele left-pads an odd-length
@@ -309,8 +305,7 @@ def open_response(
     signature: bytes,
     ciphertext: bytes,
 ) -> bytes:
-    """
-    Decrypt and verify a response; return the body without padding.
+    """Decrypt and verify a response; return the body without padding.
 
     Raises :class:`MieleSecurityError` when the signature does not match, including a
     body that is not a whole number of AES blocks (no signed response has one).

@@ -1,5 +1,4 @@
-"""
-The doorbell a push rings: a State read at once, or once the rate limit allows.
+"""The doorbell a push rings: a State read at once, or once the rate limit allows.
 
 Pushed content is never used; a push only asks for a signed, verified read. At most one
 read per ``MIN_READ_INTERVAL`` per appliance, so a flood of posts from the network costs one
@@ -20,8 +19,7 @@ MIN_READ_INTERVAL = 1.0
 
 
 class Doorbell:
-    """
-    Call ``read`` for rings, at most once per ``MIN_READ_INTERVAL`` of ``clock``.
+    """Call ``read`` for rings, at most once per ``MIN_READ_INTERVAL`` of ``clock``.
 
     ``clock`` defaults to the loop's; the household benchmark passes its own, which runs
     at the loop's pace while a push is under way.

@@ -1,5 +1,4 @@
-"""
-The one exception hierarchy of the Miele local library.
+"""The one exception hierarchy of the Miele local library.
 
 Every error the library raises derives from :class:`MieleError`. Messages never contain
 the group key.
@@ -29,8 +28,7 @@ class MieleTimeoutError(MieleConnectionError):
 
 
 class MieleAuthError(MieleError):
-    """
-    The appliance refused the request: wrong key, lost pairing or writes disabled.
+    """The appliance refused the request: wrong key, lost pairing or writes disabled.
 
     ``status`` is 401 or 403, or 404 for a signed read of an appliance document
     (``/Devices/``, Ident, State) from a module that does not know the household key.
@@ -65,8 +63,7 @@ class MieleBusyError(MieleResponseError):
 
 
 class MieleCommissioningError(MieleError):
-    """
-    Commissioning was refused (the appliance is already paired) or is not supported.
+    """Commissioning was refused (the appliance is already paired) or is not supported.
 
     ``status`` is the HTTP answer: 403 already paired, 404 not in setup mode (or not
     supported), None when unknown.

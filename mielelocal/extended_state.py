@@ -1,5 +1,4 @@
-"""
-A hob's ``ExtendedState``: what newer hobs report only there (zone count, levels, boosters).
+"""A hob's ``ExtendedState``: what newer hobs report only there (zone count, levels, boosters).
 
 ``ExtendedState`` is a hex string. On KM-series hobs (62 bytes, longer on some models) byte
 7 carries the number of zones in bits 1-4; zone n (0-5) has its power level at byte 8+3n

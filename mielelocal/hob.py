@@ -1,5 +1,4 @@
-"""
-Hob cooking zones: how many a hob has and what its codes mean (translation keys).
+"""Hob cooking zones: how many a hob has and what its codes mean (translation keys).
 
 A hob has four zones unless its TechType is known to have more, or its State lists more:
 in ``PlateStep``, or in ``ExtendedState`` (8000-series hobs send only that, see
@@ -72,8 +71,7 @@ def zones_by_tech_type(tech_type: str | None) -> int:
 
 
 def hob_zone_count(ident: Ident, state: State) -> int:
-    """
-    Return the number of cooking zones of a hob (0 for other appliances).
+    """Return the number of cooking zones of a hob (0 for other appliances).
 
     From its TechType as core does, or more when the State reports more zones.
     """
@@ -86,8 +84,7 @@ def hob_zone_count(ident: Ident, state: State) -> int:
 
 
 def zone_power_level_key(state: State, zone: int) -> str | None:
-    """
-    Return the translation key of the power level of 1-based ``zone``, ``None`` unknown.
+    """Return the translation key of the power level of 1-based ``zone``, ``None`` unknown.
 
     ``PlateStep`` gives the level; ``ExtendedState`` gives the booster and, on hobs that
     send no ``PlateStep``, the level too.
@@ -102,8 +99,7 @@ def zone_power_level_key(state: State, zone: int) -> str | None:
 
 
 def power_level_key(code: int | None, booster: int | None) -> str | None:
-    """
-    Return the translation key of a zone's power level, ``None`` when unknown.
+    """Return the translation key of a zone's power level, ``None`` when unknown.
 
     A booster reported in ``ExtendedState`` wins: newer hobs keep the base level in
     ``PlateStep`` while boosting.

@@ -1,5 +1,4 @@
-"""
-Typed views of the appliance's JSON: enums, ``Ident`` and ``State``.
+"""Typed views of the appliance's JSON: enums, ``Ident`` and ``State``.
 
 Unknown codes are kept as plain ``int`` and malformed state fields become ``None``: an odd
 firmware never crashes the integration.
@@ -171,8 +170,7 @@ def _ints(value: object) -> tuple[int, ...] | None:
 
 
 def _duration(value: object) -> timedelta | None:
-    """
-    Return ``[hours, minutes]`` as a ``timedelta``; malformed values are ``None``.
+    """Return ``[hours, minutes]`` as a ``timedelta``; malformed values are ``None``.
 
     Some appliances send a plain integer of minutes instead (``"RemainingTime": 10``).
     """
@@ -320,8 +318,7 @@ class State:
 
     @classmethod
     def from_json(cls, obj: object) -> State:
-        """
-        Parse a State object; only a top level that is not an object raises.
+        """Parse a State object; only a top level that is not an object raises.
 
         ``raw`` is deeply read-only (arrays become tuples), so a State can be shared.
         """
@@ -371,8 +368,7 @@ class State:
 
     @property
     def remote_control_enabled(self) -> bool:
-        """
-        Full remote control is enabled on the panel (``RemoteEnable[0] == 15``).
+        """Full remote control is enabled on the panel (``RemoteEnable[0] == 15``).
 
         Stricter than the gating of the process controls (``controls.control_allowed``).
         """
@@ -381,8 +377,7 @@ class State:
 
     @property
     def can_start(self) -> bool:
-        """
-        Full remote control and "waiting to start": the strict reading of a start.
+        """Full remote control and "waiting to start": the strict reading of a start.
 
         The Miele app also starts at ``RemoteEnable[0]`` 7, resumes a paused programme and
         starts Status 3 with mobile start: ``controls.control_allowed`` follows the app.
@@ -391,8 +386,7 @@ class State:
 
     @property
     def is_blank(self) -> bool:
-        """
-        The sample is the all-zero block a module in deep standby serves.
+        """The sample is the all-zero block a module in deep standby serves.
 
         Status 0 and StandbyState 0 (or absent): an awake appliance never reports Status 0,
         so such a sample says nothing about the appliance and should not replace real data.

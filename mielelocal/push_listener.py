@@ -1,5 +1,4 @@
-"""
-The push listener: an HTTP server that answers appliances like one more household member.
+"""The push listener: an HTTP server that answers appliances like one more household member.
 
 Appliances probe it with signed GETs (answered signed and encrypted, as a module would) and
 post their changes to the callback paths of their subscriptions. A post is only a doorbell:

@@ -1,5 +1,4 @@
-"""
-SuperVision: an extra household member that appliances notify of changes (push).
+"""SuperVision: an extra household member that appliances notify of changes (push).
 
 See docs/protocol.md, "Push updates": the listener registers with
 ``PUT /Devices/{fab}/SuperVision/{listener}`` and one ``POST /Subscriptions`` per resource,
@@ -60,8 +59,7 @@ async def enrol(
     callback_base: str,
     slots: list[int],
 ) -> bool:
-    """
-    Register as a peer and subscribe to every resource, appending each new slot to ``slots``.
+    """Register as a peer and subscribe to every resource, appending each new slot to ``slots``.
 
     Returns False when the appliance has no SuperVision (404): such appliances never push.
     ``callback_base`` is ``http://<listener host>:<port>``. Slots created before a failure
@@ -92,8 +90,7 @@ async def enrol(
 async def withdraw(
     client: MieleClient, appliance_fab: str, listener_fab: str, slots: list[int]
 ) -> None:
-    """
-    Delete our own subscription slots, then hide the peer entry.
+    """Delete our own subscription slots, then hide the peer entry.
 
     A slot is deleted only when the appliance shows our callback in it: never the ``Cloud``
     one or another member's. Slots already gone (404) are skipped.
@@ -141,8 +138,7 @@ def inspect_push(
     text_fields: tuple[str, str, str, str, str],
     body: bytes,
 ) -> PushEvidence:
-    """
-    Try to decrypt a push (IV = the signature) and verify it as a signed request.
+    """Try to decrypt a push (IV = the signature) and verify it as a signed request.
 
     ``text_fields`` are the request's ``(host, path, content type, accept, date)``.
     """

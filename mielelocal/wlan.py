@@ -1,5 +1,4 @@
-"""
-The module's Wi-Fi connection (``GET /WLAN/``), without its Wi-Fi password.
+"""The module's Wi-Fi connection (``GET /WLAN/``), without its Wi-Fi password.
 
 Modules answer ``/WLAN/`` with ``IP``, ``SSID``, ``RSSI`` (dBm), ``Percentage`` (signal
 quality), ``Gateway``, ``DNS1`` and ``Key``: the Wi-Fi password field, which

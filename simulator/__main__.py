@@ -1,5 +1,4 @@
-"""
-Run one simulated appliance: ``python -m simulator --port 8701 --group-id HEX ...``.
+"""Run one simulated appliance: ``python -m simulator --port 8701 --group-id HEX ...``.
 
 Logs one line per request (method, path, status) and stops on SIGINT or SIGTERM.
 """

@@ -1,5 +1,4 @@
-"""
-The simulated appliance types, loaded once at import from ``simulator/fixtures/<name>/``.
+"""The simulated appliance types, loaded once at import from ``simulator/fixtures/<name>/``.
 
 Each folder holds ``ident.json`` (the Ident document; the FabNumber is filled in per
 appliance), ``state.json`` (the initial State) and ``appliance.json`` (``source``, naming

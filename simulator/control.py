@@ -96,8 +96,7 @@ async def _post_latency(request: web.Request) -> web.Response:
 
 
 class ControlServer:
-    """
-    The control API of one appliance.
+    """The control API of one appliance.
 
     ``GET /status``; ``POST /fault {"mode": ...}``, ``/state {...}``,
     ``/variant {"name": ..., "on": ...}`` and ``/latency {"seconds": ...}``.

@@ -46,8 +46,7 @@ START = {"ProcessAction": 1}
 
 
 class SimulatedAppliance(ModuleServer):
-    """
-    One simulated appliance with its Wi-Fi module, served on its own port.
+    """One simulated appliance with its Wi-Fi module, served on its own port.
 
     It serves one request at a time (see ``ModuleServer``). ``requests``, ``actions``
     (writes answered 204) and ``held_actions`` (writes held unanswered under
@@ -284,8 +283,7 @@ class SimulatedAppliance(ModuleServer):
         fault: Fault,
         body: bytes = b"",
     ) -> web.Response:
-        """
-        Sign and encrypt an answer (a 204 unsigned under ``unsigned_204``).
+        """Sign and encrypt an answer (a 204 unsigned under ``unsigned_204``).
 
         Under ``short_signature_hex`` a signature hex beginning with ``0`` loses it.
         """
@@ -317,8 +315,7 @@ class SimulatedAppliance(ModuleServer):
     def _write(
         self, credentials: GroupCredentials, payload: object, fault: Fault
     ) -> web.Response:
-        """
-        Apply an action; asleep or in deep standby only a wake-up is heard.
+        """Apply an action; asleep or in deep standby only a wake-up is heard.
 
         Under ``start_ignored`` a Start the module takes (writes allowed) is answered 204
         and changes nothing.

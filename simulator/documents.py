@@ -1,5 +1,4 @@
-"""
-The JSON documents a simulated module serves and the layout it writes them in.
+"""The JSON documents a simulated module serves and the layout it writes them in.
 
 Real modules write JSON tab-indented, one key per line, ``"key":value`` without a space and
 arrays on one line, ending in a newline: byte for byte the 426-byte State of a WEC395
@@ -32,8 +31,7 @@ def _layout(value: object, depth: int) -> str:
 
 
 def listing(device_id: str, group_id: str, *, pairing: bool) -> JsonObject:
-    """
-    ``GET /Devices/``: each appliance as a link, never its Ident.
+    """``GET /Devices/``: each appliance as a link, never its Ident.
 
     The shape ha-miele-at-lan's push listener serves, "modelled on" appliances, and
     docs/protocol.md "Endpoints"; ``Pairing`` is true while commissioning is open.
@@ -47,8 +45,7 @@ def embedded_listing(device_id: str, group_id: str, ident: JsonObject) -> JsonOb
 
 
 def links(*, supervision: bool) -> JsonObject:
-    """
-    ``GET /Devices/{fab}/``: links to the appliance's documents.
+    """``GET /Devices/{fab}/``: links to the appliance's documents.
 
     docs/protocol.md "Endpoints"; ``SuperVision`` as ha-miele-at-lan's push listener
     lists it, only where the module has SuperVision.
@@ -65,8 +62,7 @@ def links(*, supervision: bool) -> JsonObject:
 
 
 def zeroed(value: object) -> object:
-    """
-    Return ``value`` with every number 0, booleans false and hex strings zero bytes.
+    """Return ``value`` with every number 0, booleans false and hex strings zero bytes.
 
     The all-zero State of a G7310 in deep standby (ha-miele-at-lan issue #16 and its
     standby-state test): ``StandbyState`` 0 included.
@@ -106,8 +102,7 @@ WLAN_KEY_PLACEHOLDER = "********"
 
 
 def wlan(device_id: str, address: str) -> JsonObject:
-    """
-    ``GET /WLAN/``: the module's Wi-Fi connection, with ``IP`` the bind ``address``.
+    """``GET /WLAN/``: the module's Wi-Fi connection, with ``IP`` the bind ``address``.
 
     No capture is public: the keys are those ha-miele-at-lan reads (``IP``, ``SSID``,
     ``RSSI`` in dBm, ``Percentage``, ``Gateway``, ``DNS1``) and drops (``Key``), with

@@ -1,5 +1,4 @@
-"""
-The fault modes of a simulated module: exclusive, switched with ``set_fault`` at any time.
+"""The fault modes of a simulated module: exclusive, switched with ``set_fault`` at any time.
 
 Each mode names the report it reproduces; modes without one are plain transport failures.
 """

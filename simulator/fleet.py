@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 
 
 class SimulatedFleet:
-    """
-    ``count`` appliances of one household, each on its own port.
+    """``count`` appliances of one household, each on its own port.
 
     ``appliances`` may name one type or a sequence used in turn (``["washer", "oven"]``).
     Appliances are cheap: no task runs per appliance while nothing is requested.

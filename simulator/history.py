@@ -14,8 +14,7 @@ HISTORY_LIMIT = 10_000
 
 
 class History[T](Sequence[T]):
-    """
-    The newest ``limit`` entries (older ones are dropped) and ``total``, the count ever added.
+    """The newest ``limit`` entries (older ones are dropped) and ``total``, the count ever added.
 
     Reads like a list: indexing, slicing (a list), ``len``, iteration and equality with
     any sequence of the same entries. ``clear()`` empties it but keeps ``total``.

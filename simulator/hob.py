@@ -1,5 +1,4 @@
-"""
-Zone power levels in a KM-series hob's ``ExtendedState`` (the ``hob_extended`` appliance).
+"""Zone power levels in a KM-series hob's ``ExtendedState`` (the ``hob_extended`` appliance).
 
 Layout from docs/protocol.md "Hob zones and hood": zone n (0-5) has its power level
 (``PlateStep`` codes: 0 off, 1-23 levels, 100-107 residual heat) at byte 8+3n and its flags

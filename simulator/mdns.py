@@ -1,5 +1,4 @@
-"""
-Announce simulated appliances over mDNS as ``_mieleathome._tcp``, the way a Wi-Fi module does.
+"""Announce simulated appliances over mDNS as ``_mieleathome._tcp``, the way a Wi-Fi module does.
 
 Each appliance is one service: SRV to ``Miele-001D63FFFE<6 hex>.local.`` and its port, A to its
 address, TXT as a module sends it (``group=`` empty while unpaired or after a reset,
@@ -94,8 +93,7 @@ def _zeroconf() -> AsyncZeroconf:
 
 
 class MdnsAdvertiser:
-    """
-    Announces appliances while started; `address` is what the A records name.
+    """Announces appliances while started; `address` is what the A records name.
 
     ``zeroconf_factory`` builds the mDNS stack (tests hand in one that fails, to see the
     advertiser degrade). ``available`` tells whether announcements are going out.

@@ -31,8 +31,7 @@ FORBIDDEN = HTTPStatus.FORBIDDEN
 
 
 def _seconds(value: object) -> float:
-    """
-    Convert a time to seconds or raise ValueError.
+    """Convert a time to seconds or raise ValueError.
 
     ``[hours, minutes]``, or a plain integer of minutes as some appliances send it
     (ha-miele-at-lan issue #31: TWD640WP dryer, WWD380 washer).
@@ -65,8 +64,7 @@ def _first_int(value: object) -> int:
 
 
 class ApplianceModel:
-    """
-    State and action rules of one appliance.
+    """State and action rules of one appliance.
 
     A running programme (Status 5) counts down lazily: every read advances the remaining
     and elapsed time by the real time since the previous read times ``speed``.

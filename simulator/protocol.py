@@ -26,8 +26,7 @@ def is_signed(request: web.BaseRequest) -> bool:
 async def open_signed(
     request: web.BaseRequest, credentials: GroupCredentials
 ) -> bytes | None:
-    """
-    Verify a signed request and return its decrypted body without padding.
+    """Verify a signed request and return its decrypted body without padding.
 
     Returns None when the header is malformed or the group, key or signature does not
     match (a real module answers 403).

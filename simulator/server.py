@@ -1,5 +1,4 @@
-"""
-The transport of a simulated Wi-Fi module: its own port, one request at a time, a log.
+"""The transport of a simulated Wi-Fi module: its own port, one request at a time, a log.
 
 The module serves one request at a time (ioBroker.miele-local's WCR860 log: "two
 simultaneous requests throw it off"): a request arriving while another is being served is
@@ -32,8 +31,7 @@ _LOGGER = logging.getLogger("simulator.device")
 
 @dataclass(frozen=True, slots=True)
 class RequestRecord:
-    """
-    One request the module received; ``status`` is None when it was never answered.
+    """One request the module received; ``status`` is None when it was never answered.
 
     ``received_at`` is the event loop's clock when it arrived (not compared).
     """
@@ -58,8 +56,7 @@ async def never_answer() -> None:
 
 
 class ModuleServer(ABC):
-    """
-    An HTTP server on its own port answering one request at a time.
+    """An HTTP server on its own port answering one request at a time.
 
     Subclasses answer in ``_respond``; ``_offline`` keeps the port closed and
     ``_held_aside`` names requests held unanswered without occupying the module

@@ -1,5 +1,4 @@
-"""
-SuperVision of a simulated module: peers, subscription slots, probes and pushes.
+"""SuperVision of a simulated module: peers, subscription slots, probes and pushes.
 
 Slot 1 is the ``Cloud`` subscription every connected appliance carries; new slots are
 numbered on, never reused. When a State subscription exists, every change of the State is

@@ -1,5 +1,4 @@
-"""
-Firmware variants a simulated module can combine (non-exclusive, unlike faults).
+"""Firmware variants a simulated module can combine (non-exclusive, unlike faults).
 
 Each variant is a way real modules were reported to answer differently from the default;
 its source is named where it is defined.

@@ -43,8 +43,7 @@ class Episode:
 
 @dataclass
 class FaultCampaign:
-    """
-    Switches each appliance between faults at random for a while.
+    """Switches each appliance between faults at random for a while.
 
     An episode without a pairing (``reset``, ``no_key``) ends only when the user paired the
     appliance again through the prompt Home Assistant raised (``pair_again``: the repair or

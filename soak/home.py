@@ -109,8 +109,7 @@ class Home:
             self.entries[device_id] = entry
 
     def healthy_since(self, device_id: str, since: datetime) -> bool:
-        """
-        Tell whether the appliance is loaded and healthy with a read after ``since``.
+        """Tell whether the appliance is loaded and healthy with a read after ``since``.
 
         No prompt may be left open for it: neither the repair nor re-authentication.
         """
@@ -180,8 +179,7 @@ class Home:
         )
 
     async def pair_again(self, sim: SimulatedAppliance) -> str | None:
-        """
-        Act as the user on an appliance that lost its pairing: fix what Home Assistant asks.
+        """Act as the user on an appliance that lost its pairing: fix what Home Assistant asks.
 
         The user waits for the prompt (the lost-pairing repair or re-authentication), then
         answers it through Home Assistant's flow managers as clicks in the frontend would:
@@ -233,8 +231,7 @@ class Home:
         )
 
     async def random_action(self, rng: random.Random) -> None:
-        """
-        Press an available programme button or switch a light, once.
+        """Press an available programme button or switch a light, once.
 
         When nothing is possible, a cycle appliance gets a programme loaded, as a user
         would on its panel. A translated refusal is an expected outcome under faults.

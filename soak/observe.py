@@ -27,8 +27,7 @@ if TYPE_CHECKING:
 
 
 class LogWatch(logging.Handler):
-    """
-    Sees every record at DEBUG.
+    """Sees every record at DEBUG.
 
     It counts them, keeps ERROR records with a traceback, and searches each formatted line
     (traceback included) for any group key's hex. Home Assistant logs a deliberate
@@ -62,8 +61,7 @@ class LogWatch(logging.Handler):
 
     @contextmanager
     def attached(self) -> Iterator[None]:
-        """
-        Receive every record of every logger at DEBUG while the block runs.
+        """Receive every record of every logger at DEBUG while the block runs.
 
         The root's other handlers (the console) show only warnings meanwhile.
         """
@@ -130,8 +128,7 @@ class Resources:
 
     @classmethod
     def sample(cls) -> Resources:
-        """
-        Collect garbage, then measure (tracemalloc must be running).
+        """Collect garbage, then measure (tracemalloc must be running).
 
         Snapshots themselves (kept for the comparison) are left out of the traced size.
         """

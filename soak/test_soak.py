@@ -1,5 +1,4 @@
-"""
-The soak: faults, actions and recovery of many appliances in real time.
+"""The soak: faults, actions and recovery of many appliances in real time.
 
 Simulated appliances switch between faults at random while the integration polls them
 inside a Home Assistant test instance and random actions are sent.
@@ -72,8 +71,7 @@ def loopback_mdns() -> Iterator[None]:
 async def fleet(
     soak_option: Callable[[str], object], loopback_mdns: None
 ) -> AsyncIterator[list[SimulatedAppliance]]:
-    """
-    Paired appliances of mixed types, each with its own household key, on 127.0.0.1.
+    """Paired appliances of mixed types, each with its own household key, on 127.0.0.1.
 
     Every other one announces itself over mDNS (on the loopback interface), so a reset is
     told from a changed key for those (the repair) and not for the others

@@ -41,8 +41,7 @@ PLATFORMS = [
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-    """
-    Bring an entry to the current version; the appliance, its key and entities stay.
+    """Bring an entry to the current version; the appliance, its key and entities stay.
 
     1.2: polling is the integration's job, so the scan interval, timeout and retries
     options go; the push options are kept (push added, off, where missing). (Home Assistant itself refuses an entry of
@@ -64,8 +63,7 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MieleLocalConfigEntry) -> bool:
-    """
-    Connect to the appliance, read Ident and State, then set up the platforms.
+    """Connect to the appliance, read Ident and State, then set up the platforms.
 
     The Wi-Fi coordinator reads nothing here: its first read waits for its first listener
     (the Wi-Fi sensor, disabled by default), and a failed read never fails the setup.

@@ -1,5 +1,4 @@
-"""
-Ask mDNS, now, what an appliance advertises: its pairing (TXT ``group``/``pairing``) and identity.
+"""Ask mDNS, now, what an appliance advertises: its pairing (TXT ``group``/``pairing``) and identity.
 
 A Wi-Fi module announces ``_mieleathome._tcp.local.`` with its host name
 ``Miele-001D63FFFE<6 hex>.local.`` (the low 24 bits of its FabNumber's last 8 digits) and TXT

@@ -1,5 +1,4 @@
-"""
-How often an appliance's State is read: it follows what the appliance is doing.
+"""How often an appliance's State is read: it follows what the appliance is doing.
 
 The figures come from the household-day benchmark (``scripts/bench household``,
 docs/benchmarks.md): fast only where a change is imminent, slow where nothing happens.
@@ -65,8 +64,7 @@ def imminent_reasons(state: State | None) -> frozenset[str]:
 def poll_interval(
     state: State | None, *, push_active: bool = False, calm: bool = False
 ) -> timedelta:
-    """
-    Return the time until the next State read of an appliance last seen in `state`.
+    """Return the time until the next State read of an appliance last seen in `state`.
 
     `calm`: leave the reasons for IMMINENT out (they lasted `IMMINENT_FOR` already).
     """
@@ -92,8 +90,7 @@ class Cadence:
     def interval(
         self, state: State | None, now: datetime, *, push_active: bool = False
     ) -> timedelta:
-        """
-        Return the time until the next read of an appliance seen in `state` at `now`.
+        """Return the time until the next read of an appliance seen in `state` at `now`.
 
         The IMMINENT window starts when a reason first shows and starts again when a new
         one joins; once it has passed, the calm cadence applies until every reason is gone.

@@ -1,5 +1,4 @@
-"""
-Config flow: add an appliance (by hand, discovered or paired), reauthenticate, reconfigure.
+"""Config flow: add an appliance (by hand, discovered or paired), reauthenticate, reconfigure.
 
 Reauthentication starts when the appliance refuses the stored key. It offers both ways out:
 enter the key the appliance is paired with now, or (the appliance was reset) pair it again
@@ -217,8 +216,7 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
         candidates: list[GroupCredentials],
         provisional_id: str,
     ) -> ConfigFlowResult:
-        """
-        Learn the FabNumber with a known key, update a known appliance or offer setup.
+        """Learn the FabNumber with a known key, update a known appliance or offer setup.
 
         Without a working key the flow is known by `provisional_id` (MAC or mDNS host name)
         until the FabNumber replaces it, so that ignoring the discovery sticks; a card of
@@ -272,8 +270,7 @@ class MieleLocalConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_discovered(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """
-        Offer the key or pairing for a discovered appliance that answers to no known key.
+        """Offer the key or pairing for a discovered appliance that answers to no known key.
 
         Not named "discovery": the frontend re-opens a flow by running its current step
         again, and ConfigFlow.async_step_discovery would turn that into the user step.

@@ -37,8 +37,7 @@ OFF_CONFIRM_DELAY: Final = 5.0
 
 
 def setup_budget(timeout: float) -> float:
-    """
-    Upper bound in seconds for each read until the first State (Ident, then State).
+    """Upper bound in seconds for each read until the first State (Ident, then State).
 
     Room for a sleeping module: the timed-out read, an unsigned probe, then per wake-up
     the wait and one more read; plus asking mDNS when the key is refused. Setup never

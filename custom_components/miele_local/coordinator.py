@@ -95,8 +95,7 @@ def pairing_lost_issue_id(entry_id: str) -> str:
 def open_key_prompt(
     hass: HomeAssistant, entry: MieleLocalConfigEntry
 ) -> Diagnosis | None:
-    """
-    Return the prompt open for the entry's refused key, if any.
+    """Return the prompt open for the entry's refused key, if any.
 
     `RESET`: the lost-pairing repair issue; `KEY_REFUSED`: a re-authentication flow.
     """
@@ -110,8 +109,7 @@ def open_key_prompt(
 
 @callback
 def key_try_allowed(hass: HomeAssistant, entry_id: str) -> bool:
-    """
-    Tell whether an event may try the entry's refused key now, and count the try.
+    """Tell whether an event may try the entry's refused key now, and count the try.
 
     At most one try per `KEY_RETRY_COOLDOWN`: announcements repeat and pushes can be forged.
     """
@@ -194,8 +192,7 @@ class MieleApplianceCoordinator(DataUpdateCoordinator[MieleApplianceData]):
         return self.config_entry.pref_disable_polling or self.refused is not None
 
     def _follow(self, state: State | None) -> None:
-        """
-        Time the next read from `state`; the manager's health check waits for it too.
+        """Time the next read from `state`; the manager's health check waits for it too.
 
         No read is scheduled while the key is refused, whatever a read meanwhile ends in
         (busy, unreachable), and the manager sends nothing on its own while paused.
@@ -208,8 +205,7 @@ class MieleApplianceCoordinator(DataUpdateCoordinator[MieleApplianceData]):
         self.manager.set_paused(self.device_id, self.paused)
 
     async def async_read_now(self) -> None:
-        """
-        Read State at once (after an action, for a push).
+        """Read State at once (after an action, for a push).
 
         Reads are coalesced with `homeassistant.update_entity`'s (the same debouncer): never
         two in flight; a request during a read or within `READ_NOW_COOLDOWN` after one
@@ -223,8 +219,7 @@ class MieleApplianceCoordinator(DataUpdateCoordinator[MieleApplianceData]):
         await self.async_request_refresh()
 
     async def async_key_may_work_again(self) -> bool:
-        """
-        Try the refused key with one signed read, as an event suggests it may work again.
+        """Try the refused key with one signed read, as an event suggests it may work again.
 
         At most once per `KEY_RETRY_COOLDOWN` (`key_try_allowed`). When the appliance
         answers, the repair issue or re-authentication closes and polling resumes.
@@ -254,8 +249,7 @@ class MieleApplianceCoordinator(DataUpdateCoordinator[MieleApplianceData]):
         self._ident = await self._read(lambda: self.client.get_ident(self.device_id))
 
     async def _async_update_data(self) -> MieleApplianceData:
-        """
-        Read State; odd samples never replace what the appliance really reported.
+        """Read State; odd samples never replace what the appliance really reported.
 
         A first "busy" answer keeps the last State and reads again `BUSY_BACKOFF` later
         (only a second one in a row fails); the blank sample of a module in deep standby
@@ -287,8 +281,7 @@ class MieleApplianceCoordinator(DataUpdateCoordinator[MieleApplianceData]):
         self.manager.set_poll_interval(self.device_id, interval.total_seconds())
 
     def _filter_spurious_off(self, state: State) -> State:
-        """
-        Hold the previous status for one sample that reports Off while the appliance was on.
+        """Hold the previous status for one sample that reports Off while the appliance was on.
 
         Some modules report a spurious "off" sample now and then. Only the status is held,
         only once, and a confirmation read follows after `OFF_CONFIRM_DELAY` seconds, so a
@@ -321,8 +314,7 @@ class MieleApplianceCoordinator(DataUpdateCoordinator[MieleApplianceData]):
         await super().async_shutdown()
 
     async def _read[T](self, read: Callable[[], Awaitable[T]]) -> T:
-        """
-        Run a signed read with retries; translate failures for Home Assistant.
+        """Run a signed read with retries; translate failures for Home Assistant.
 
         Until the first State arrives (setup) the read, wake-ups of a sleeping module and
         the diagnosis of a refused key included, is bounded by `setup_budget`, so an
@@ -383,8 +375,7 @@ class MieleApplianceCoordinator(DataUpdateCoordinator[MieleApplianceData]):
             ) from err
 
     async def _async_refused(self) -> HomeAssistantError:
-        """
-        Stop polling on a refused key and give the user one prompt for it.
+        """Stop polling on a refused key and give the user one prompt for it.
 
         A reset takes the lost-pairing repair (never re-authentication): the entry stays
         loaded, or fails setup without retries; anything else takes re-authentication.
@@ -414,8 +405,7 @@ class MieleApplianceCoordinator(DataUpdateCoordinator[MieleApplianceData]):
         )
 
     async def _async_diagnose(self) -> Diagnosis:
-        """
-        Decide what a refused key means (polling stops until the user acts).
+        """Decide what a refused key means (polling stops until the user acts).
 
         A prompt still open for an earlier refusal is kept (the same event). Otherwise mDNS
         is asked now for the appliance: advertised unpaired, and both signed Ident and
@@ -449,8 +439,7 @@ class MieleApplianceCoordinator(DataUpdateCoordinator[MieleApplianceData]):
         )
 
     def _key_accepted(self) -> None:
-        """
-        Close the prompt of a refused key and poll again: the appliance answered to it.
+        """Close the prompt of a refused key and poll again: the appliance answered to it.
 
         The repair issue is deleted; after a refusal, the entry's re-authentication flow is
         aborted and polling resumes at the cadence.
@@ -469,8 +458,7 @@ class MieleApplianceCoordinator(DataUpdateCoordinator[MieleApplianceData]):
         self._follow(self._state)
 
     async def async_send_action(self, payload: Mapping[str, int]) -> None:
-        """
-        Send one action exactly once, then read State at once; failures become translated errors.
+        """Send one action exactly once, then read State at once; failures become translated errors.
 
         A module whose last sample was the deep-standby blank answers writes with 500 until
         woken, so it is woken first (a wake-up changes nothing on the appliance) and the

@@ -1,5 +1,4 @@
-"""
-Diagnostics: the entry, the appliance's Ident and State, unknown codes, connection health.
+"""Diagnostics: the entry, the appliance's Ident and State, unknown codes, connection health.
 
 The last ``/WLAN/`` document is included with its SSID redacted (the Wi-Fi password never
 reaches it: the library drops ``Key`` while parsing); None until the Wi-Fi sensor read it.
@@ -59,8 +58,7 @@ async def async_get_config_entry_diagnostics(
 async def async_get_device_diagnostics(
     hass: HomeAssistant, entry: MieleLocalConfigEntry, device: DeviceEntry
 ) -> dict[str, Any]:
-    """
-    Return the appliance's redacted Ident, State, health and reset evidence.
+    """Return the appliance's redacted Ident, State, health and reset evidence.
 
     For an entry that is not loaded (its appliance known from an earlier start), the
     device and what the config entry diagnostics show for it: the entry and why it failed.

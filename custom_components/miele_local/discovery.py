@@ -1,5 +1,4 @@
-"""
-Which discovery is which appliance: the config flow's discovery helpers (mDNS, DHCP).
+"""Which discovery is which appliance: the config flow's discovery helpers (mDNS, DHCP).
 
 One card per appliance, gone once it is configured. Without a working key a discovery is
 known by a provisional id: the module's mDNS host name (derived from the FabNumber, so it
@@ -67,8 +66,7 @@ def dhcp_host(address: str) -> str:
 def same_appliance(
     provisional_id: str | None, address: object, fab_number: str, host: object
 ) -> bool:
-    """
-    Return whether a discovery (provisional id, address) is appliance `fab_number` at `host`.
+    """Return whether a discovery (provisional id, address) is appliance `fab_number` at `host`.
 
     A module identity decides alone; a MAC or another host name says nothing, the address
     does.

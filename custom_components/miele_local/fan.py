@@ -1,5 +1,4 @@
-"""
-The hood's extraction fan, read-only: local fan writes are not proven to work.
+"""The hood's extraction fan, read-only: local fan writes are not proven to work.
 
 Home Assistant shows a fan's speed only when it can be set, so the level itself is the
 ``fan_level`` sensor's; the fan shows whether extraction runs (as core's read-only fan).

@@ -60,8 +60,7 @@ def _client(
 
 @callback
 def get_manager(hass: HomeAssistant) -> ConnectionManager:
-    """
-    Return the one connection manager of this Home Assistant instance.
+    """Return the one connection manager of this Home Assistant instance.
 
     Created on first use; closed when the last loaded appliance unloads, or on stop.
     """
@@ -114,8 +113,7 @@ async def async_release(
 def create_client(
     hass: HomeAssistant, host: str, credentials: GroupCredentials
 ) -> MieleClient:
-    """
-    Create a client outside the manager, on Home Assistant's session, serialised with the pollers.
+    """Create a client outside the manager, on Home Assistant's session, serialised with the pollers.
 
     The client and the pool slot both use the normalised host, so a user's spelling
     (" Washer.local ") shares the one slot of the pollers and never overlaps them.

@@ -1,5 +1,4 @@
-"""
-Pairing shared by the config flow, reauthentication and the repair: keys, reads, commissioning.
+"""Pairing shared by the config flow, reauthentication and the repair: keys, reads, commissioning.
 
 Also the retry of a refused key that an event (the appliance announcing our group) asks for.
 
@@ -94,8 +93,7 @@ def discovered_host(address: str, port: int | None) -> str:
 async def async_read_ident(
     hass: HomeAssistant, host: str, credentials: GroupCredentials
 ) -> Ident:
-    """
-    Identify the (first) appliance at `host` with signed reads using `credentials`.
+    """Identify the (first) appliance at `host` with signed reads using `credentials`.
 
     Two reads: the `/Devices/` listing (links on real modules) and that appliance's Ident.
     """
@@ -109,8 +107,7 @@ async def async_read_ident(
 async def async_confirm_if_waiting(
     hass: HomeAssistant, host: str, credentials: GroupCredentials, device_id: str
 ) -> bool:
-    """
-    Send the signed commissioning confirmation to an appliance left waiting for it.
+    """Send the signed commissioning confirmation to an appliance left waiting for it.
 
     Some appliances stay in Status 12 ("waiting for app") after commissioning until the
     pairing body arrives again, signed. One State read tells; the confirmation repeats the
@@ -190,8 +187,7 @@ def stored_credentials(entry: MieleLocalConfigEntry) -> GroupCredentials:
 
 
 async def async_pair_again(hass: HomeAssistant, entry: MieleLocalConfigEntry) -> Ident:
-    """
-    Commission the entry's stored key on its appliance again, then verify the FabNumber.
+    """Commission the entry's stored key on its appliance again, then verify the FabNumber.
 
     Before the key is sent, mDNS is asked for the appliance at the entry's address: when it
     advertises another module identity, nothing is sent (`WrongApplianceError`).
@@ -210,8 +206,7 @@ async def async_pair_again(hass: HomeAssistant, entry: MieleLocalConfigEntry) ->
 
 
 class Commissioning:
-    """
-    One config flow's pairing of a new appliance, safe to retry.
+    """One config flow's pairing of a new appliance, safe to retry.
 
     The generated key is made once and reused on every retry; a key that was commissioned
     is only verified again, and when commissioning is refused, a key this flow sent before
@@ -261,8 +256,7 @@ class Commissioning:
 async def async_key_may_work_again(
     hass: HomeAssistant, entry: MieleLocalConfigEntry | None
 ) -> bool:
-    """
-    Try an entry's refused key once more: an event says the appliance may accept it again.
+    """Try an entry's refused key once more: an event says the appliance may accept it again.
 
     For the discovery flow (the appliance announces our GroupID over mDNS again). Only an
     entry waiting for the user on a refused key is tried (its lost-pairing repair or

@@ -96,8 +96,7 @@ class PairingLostRepairFlow(RepairsFlow):
     async def _async_reload_and_finish(
         self, data: dict[str, str] | None = None
     ) -> RepairsFlowResult:
-        """
-        Store `data` (when given) and reload the entry; finishing deletes the issue.
+        """Store `data` (when given) and reload the entry; finishing deletes the issue.
 
         The appliance may have been removed while the flow talked to it: then abort.
         """

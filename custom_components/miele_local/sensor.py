@@ -534,8 +534,7 @@ class MieleSensor(MieleEntity, SensorEntity):
 
 
 class MieleMomentSensor(MieleEntity, SensorEntity):
-    """
-    When the programme ends (or a delayed start begins): now + the countdown, to the minute.
+    """When the programme ends (or a delayed start begins): now + the countdown, to the minute.
 
     The appliance reports whole minutes, so successive polls disagree by up to a minute;
     the previous value is kept until the estimate moves by a minute or more.

@@ -1,5 +1,4 @@
-"""
-Superfreeze and supercool switches of fridges and freezers (sent once, never retried).
+"""Superfreeze and supercool switches of fridges and freezers (sent once, never retried).
 
 Offered only where the appliance takes writes; elsewhere the binary sensors show the boosts.
 """

@@ -46,8 +46,7 @@ NOT_SERVED: Final = 404
 
 
 class MieleWlanCoordinator(DataUpdateCoordinator[WlanInfo | None]):
-    """
-    Reads the module's Wi-Fi connection every `WLAN_INTERVAL`, only while something listens.
+    """Reads the module's Wi-Fi connection every `WLAN_INTERVAL`, only while something listens.
 
     Reads go through the appliance's connection manager (never two requests at once) and
     are skipped, keeping the last outcome and sending nothing, while the appliance is

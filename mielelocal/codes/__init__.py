@@ -1,5 +1,4 @@
-"""
-Names of the codes appliances report: status, programme type, programme id and phase.
+"""Names of the codes appliances report: status, programme type, programme id and phase.
 
 Names are snake_case translation keys. Programme and phase tables differ per appliance
 type (family modules hold the data); :func:`program_options` and :func:`phase_options`

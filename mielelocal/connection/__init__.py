@@ -1,5 +1,4 @@
-"""
-The connection layer: keeps appliances reachable through flaky Wi-Fi, sleep and resets.
+"""The connection layer: keeps appliances reachable through flaky Wi-Fi, sleep and resets.
 
 :class:`ConnectionManager` owns one :class:`ConnectionPool` (per-host serialisation), one
 :class:`ConnectionHealthMonitor` and one :class:`DeviceResetter`.

@@ -1,5 +1,4 @@
-"""
-Connection health per appliance: a small state machine fed by every request outcome.
+"""Connection health per appliance: a small state machine fed by every request outcome.
 
 States: ``unknown`` until the first outcome; ``healthy``; ``degraded`` after
 ``failures_to_degrade`` consecutive failures; ``unhealthy`` after ``failures_to_unhealthy``;
@@ -228,8 +227,7 @@ class ConnectionHealthMonitor:
             await self._transition(device_id, record, new_state)
 
     def record_healthy_success(self, device_id: str, response_time: float) -> bool:
-        """
-        Record a success of a ``healthy`` appliance without awaiting anything.
+        """Record a success of a ``healthy`` appliance without awaiting anything.
 
         A success never changes ``healthy``, so no callback is due. Returns ``False``,
         recording nothing, in any other state: then await :meth:`record_success`.
@@ -388,8 +386,7 @@ class ConnectionHealthMonitor:
     # -- active checks --------------------------------------------------------------------
 
     async def check_device(self, device_id: str) -> bool:
-        """
-        Run the appliance's health check once and record its outcome.
+        """Run the appliance's health check once and record its outcome.
 
         Returns whether it passed. Raises :class:`ConnectionHealthError` when there is
         neither a registered nor a default check.
@@ -417,8 +414,7 @@ class ConnectionHealthMonitor:
         return passed
 
     def set_poll_interval(self, device_id: str, seconds: float | None) -> None:
-        """
-        Tell how often the appliance's owner polls it (``None``: it does not).
+        """Tell how often the appliance's owner polls it (``None``: it does not).
 
         A polled appliance gets an active check only once a poll is overdue (see
         :meth:`check_quiet_devices`), so checks never outnumber polls.
@@ -437,8 +433,7 @@ class ConnectionHealthMonitor:
         return self._poll_intervals.get(device_id)
 
     def set_paused(self, device_id: str, paused: bool) -> None:
-        """
-        Pause or resume the active checks of one appliance.
+        """Pause or resume the active checks of one appliance.
 
         A paused appliance is never checked on the monitor's own account (quiet checks,
         recovery confirmation): its owner sends nothing unasked (polling turned off, or a
@@ -454,8 +449,7 @@ class ConnectionHealthMonitor:
         return device_id in self._paused
 
     async def check_quiet_devices(self, quiet_for: float) -> None:
-        """
-        Check, concurrently, every tracked appliance nothing was asked of for a while.
+        """Check, concurrently, every tracked appliance nothing was asked of for a while.
 
         That is ``quiet_for`` seconds, plus the appliance's poll interval when one is set:
         an appliance that is polled is checked only when a poll is overdue. Paused

@@ -1,5 +1,4 @@
-"""
-The connection manager: one client per appliance, retries, wake-ups and health.
+"""The connection manager: one client per appliance, retries, wake-ups and health.
 
 Reads go through :meth:`ConnectionManager.execute_with_retry`, which retries only
 connection errors, timeouts, HTTP 500 and HTTP 503 (busy) with capped exponential backoff and
@@ -255,8 +254,7 @@ class ConnectionManager:
         return self._resetter
 
     def set_poll_interval(self, device_id: str, seconds: float | None) -> None:
-        """
-        Tell the manager how often the caller polls the appliance (``None``: not at all).
+        """Tell the manager how often the caller polls the appliance (``None``: not at all).
 
         The background health check then runs for it only once a poll is overdue by
         ``health_check_interval``: it never adds requests to an appliance that is polled.
@@ -265,8 +263,7 @@ class ConnectionManager:
         self._monitor.set_poll_interval(device_id, seconds)
 
     def set_paused(self, device_id: str, paused: bool) -> None:
-        """
-        Pause (or resume) every request the manager sends on its own to the appliance.
+        """Pause (or resume) every request the manager sends on its own to the appliance.
 
         While paused, neither the background health check nor the confirmation of a
         recovery sends anything: only the caller's own requests reach the appliance (its
@@ -277,8 +274,7 @@ class ConnectionManager:
     # -- clients --------------------------------------------------------------------------
 
     async def get_client(self, device_id: str, profile: DeviceProfile) -> MieleClient:
-        """
-        Return the cached client for ``device_id``, creating it on first use.
+        """Return the cached client for ``device_id``, creating it on first use.
 
         A changed host or key re-creates the client and counts as a reconnect. Creation
         failures raise :class:`ReconnectionError`. Starts the manager if needed.
@@ -356,8 +352,7 @@ class ConnectionManager:
     async def execute_once[T](
         self, device_id: str, op: Callable[[], Awaitable[T]]
     ) -> T:
-        """
-        Run an action exactly once and re-raise any failure as is.
+        """Run an action exactly once and re-raise any failure as is.
 
         Transport failures count against health; an answer refusing the action (403 with
         writes disabled, 400) or a busy one (503) does not.
@@ -385,8 +380,7 @@ class ConnectionManager:
         idempotent: bool = True,
         retries: int | None = None,
     ) -> T:
-        """
-        Run a read, retrying connection errors, timeouts, HTTP 500 and busy answers (503).
+        """Run a read, retrying connection errors, timeouts, HTTP 500 and busy answers (503).
 
         Other errors are raised at once. A sleeping module is woken up to ``wake_attempts``
         times (then :class:`DeviceSleepError`); exhausted retries raise
@@ -464,8 +458,7 @@ class ConnectionManager:
             await self._sleep(delay)
 
     async def _confirm_recovery(self, device_id: str) -> None:
-        """
-        Confirm a recovery at once instead of one poll interval later.
+        """Confirm a recovery at once instead of one poll interval later.
 
         Called after a success left the appliance ``degraded`` (coming back, or one
         failure streak): health checks follow, up to the successes still needed to be
@@ -482,8 +475,7 @@ class ConnectionManager:
     async def _looks_asleep(
         self, client: MieleClient, device_id: str, error: MieleError
     ) -> bool:
-        """
-        Whether a failed read looks like a network module in standby.
+        """Whether a failed read looks like a network module in standby.
 
         A timeout while the host still answers an unsigned probe, or a 500 while State
         reports ``StandbyState`` 1 (or cannot be read either: 500 or timeout), means asleep;

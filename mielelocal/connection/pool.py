@@ -1,5 +1,4 @@
-"""
-Per-host serialisation with a global connection limit.
+"""Per-host serialisation with a global connection limit.
 
 A Miele Wi-Fi module serves one request at a time, so every HTTP exchange with a host enters
 :meth:`ConnectionPool.slot`: one per host at a time, at most ``max_connections`` hosts at once.
@@ -128,8 +127,7 @@ class ConnectionPool:
         )
 
     def slot(self, host: str) -> _Slot:
-        """
-        Hold the host's only slot and one global slot for one HTTP exchange.
+        """Hold the host's only slot and one global slot for one HTTP exchange.
 
         ``host`` is normalised first (an invalid one raises :class:`MieleConfigError`).
         Entering raises :class:`ConnectionPoolExhaustedError` when no slot frees up within
@@ -139,8 +137,7 @@ class ConnectionPool:
         return _Slot(self, _normalised_host(host))
 
     def _try_enter(self, host: str) -> _HostEntry | None:
-        """
-        Count a new user of ``host`` and take both slots if that needs no wait.
+        """Count a new user of ``host`` and take both slots if that needs no wait.
 
         Returns ``None`` when the slots were taken, else the entry to wait on.
         """
@@ -196,8 +193,7 @@ class ConnectionPool:
         deadline: float,
         entry: _HostEntry | None = None,
     ) -> None:
-        """
-        Queue for ``entry``'s host slot (``None``: a global slot) until it is handed over.
+        """Queue for ``entry``'s host slot (``None``: a global slot) until it is handed over.
 
         Raises TimeoutError at ``deadline``. A waiter cancelled just after the hand-over
         passes the slot on, so a slot is never lost.
@@ -237,8 +233,7 @@ class ConnectionPool:
         _release_host(entry)
 
     def close_idle(self) -> int:
-        """
-        Drop host entries unused for ``idle_timeout``; return how many were closed.
+        """Drop host entries unused for ``idle_timeout``; return how many were closed.
 
         :meth:`slot` sweeps at most every quarter of ``idle_timeout``, so a request never
         pays for a scan of every host.

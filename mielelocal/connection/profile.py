@@ -1,5 +1,4 @@
-"""
-Appliance profiles and connection settings, loaded from JSON or a mapping.
+"""Appliance profiles and connection settings, loaded from JSON or a mapping.
 
 Errors name the offending field (``devices[1].group_key: ...``) and never contain key material.
 """
@@ -50,8 +49,7 @@ class DeviceProfile:
 
     @classmethod
     def from_dict(cls, data: object, *, prefix: str = "") -> DeviceProfile:
-        """
-        Build a profile from ``id``, ``host``, ``group_id`` and ``group_key`` (hex).
+        """Build a profile from ``id``, ``host``, ``group_id`` and ``group_key`` (hex).
 
         Unknown keys are refused; ``prefix`` is prepended to field names in errors.
         """
@@ -164,8 +162,7 @@ class ConnectionConfig:
 def load_connection_config(
     source: str | PathLike[str] | Mapping[str, object],
 ) -> ConnectionConfig:
-    """
-    Load ``{"devices": [{"id": ..., ...}], "connection_settings": {...}}`` (JSON file or mapping).
+    """Load ``{"devices": [{"id": ..., ...}], "connection_settings": {...}}`` (JSON file or mapping).
 
     The format of the asyncmiele connection guide; a device may carry a ``simulator`` block.
     Raises :class:`MieleConfigError` naming the bad field; unknown keys are refused and

@@ -1,5 +1,4 @@
-"""
-Detecting and recovering from an appliance's factory (network) reset.
+"""Detecting and recovering from an appliance's factory (network) reset.
 
 After a reset the appliance drops its pairing: the host still answers, but signed requests
 with the old key are refused with 401/403 (or 404, from a module that has no household key at
@@ -72,8 +71,7 @@ class ResetEvidence:
 
 
 class DeviceResetter:
-    """
-    Gathers reset evidence and re-commissions appliances after a reset.
+    """Gathers reset evidence and re-commissions appliances after a reset.
 
     Without arguments it keeps its own :class:`ConnectionHealthMonitor` and builds a
     client (with its own HTTP session, ``connection_timeout``) from the profile for each
@@ -149,8 +147,7 @@ class DeviceResetter:
         return None
 
     async def detect_factory_reset(self, client: MieleClient, device_id: str) -> bool:
-        """
-        Return whether the appliance lost its pairing, recording :class:`ResetEvidence`.
+        """Return whether the appliance lost its pairing, recording :class:`ResetEvidence`.
 
         Concludes a reset only when the host answers and both signed Ident and State reads
         are refused with 401/403/404 (and a current mDNS advertisement does not show our own
@@ -233,8 +230,7 @@ class DeviceResetter:
     async def recover_from_reset(
         self, device_id: str, profile: DeviceProfile
     ) -> tuple[bool, MieleClient | None]:
-        """
-        Commission the profile's stored key again and verify it with a signed Ident read.
+        """Commission the profile's stored key again and verify it with a signed Ident read.
 
         Only done when the last evidence (gathered now if there is none) says the pairing
         was lost and it was not recovered since: the key is never sent to just any host.
@@ -303,8 +299,7 @@ class DeviceResetter:
     async def initiate_reset(
         self, client: MieleClient, device_id: str, *, confirm: bool = False
     ) -> str:
-        """
-        Forget our pairing (cached client, health history) and return reset instructions.
+        """Forget our pairing (cached client, health history) and return reset instructions.
 
         No request is sent through ``client`` or otherwise: there is no documented local
         reset endpoint, and guessed URLs could do anything. Raises

@@ -1,5 +1,4 @@
-"""
-Push as a doorbell (opt-in, experimental): appliances notify a listener, which reads State.
+"""Push as a doorbell (opt-in, experimental): appliances notify a listener, which reads State.
 
 Pushed content is never used: a push only triggers an immediate signed, verified read,
 at most one a second per appliance.
@@ -51,8 +50,7 @@ def port_issue_id(entry_id: str) -> str:
 async def async_setup_push(
     hass: HomeAssistant, entry: ConfigEntry, coordinator: PushTarget
 ) -> PushAppliance:
-    """
-    Subscribe the appliance in the background when push is on; tidy up when it is off.
+    """Subscribe the appliance in the background when push is on; tidy up when it is off.
 
     A listener port that cannot be bound raises a repair issue naming the port (push
     stays off for this appliance, polling goes on); the issue goes once the listener
@@ -106,8 +104,7 @@ async def async_remove_push(
     profile: DeviceProfile,
     name: str | None = None,
 ) -> None:
-    """
-    Delete our own slots on a removed appliance (never anyone else's).
+    """Delete our own slots on a removed appliance (never anyone else's).
 
     ``name`` (the entry title) names the appliance in the log; without it, its address.
     """

@@ -54,8 +54,7 @@ class StateHolder(Protocol):
 
 
 class PushTarget(Protocol):
-    """
-    What push needs of the appliance's coordinator.
+    """What push needs of the appliance's coordinator.
 
     Push depends on this interface only, never on the coordinator's module.
     """
@@ -169,8 +168,7 @@ class PushAppliance:
                 listener()
 
     async def async_subscribe(self) -> None:
-        """
-        Withdraw the slots of a previous run, then subscribe anew.
+        """Withdraw the slots of a previous run, then subscribe anew.
 
         Runs once (never retried within a try), one subscription at a time; a failure is
         tried again after ``RETRY_DELAY``. Only the first failure of a streak and the

@@ -45,8 +45,7 @@ def get_hub(hass: HomeAssistant) -> PushHub:
 
 
 class PushHub:
-    """
-    One listener for all appliances, started with the first and stopped with the last.
+    """One listener for all appliances, started with the first and stopped with the last.
 
     Its FabNumber (random, kept in ``.storage``) names its mDNS host and callback paths;
     the slots each appliance holds for it are kept there too, so they can be deleted after
@@ -100,8 +99,7 @@ class PushHub:
         await self._store.async_save(self._data)
 
     async def async_attach(self, appliance: PushAppliance, port: int) -> None:
-        """
-        Serve ``appliance``: start the listener, or move it to a new port, and advertise it.
+        """Serve ``appliance``: start the listener, or move it to a new port, and advertise it.
 
         A port that cannot be bound raises OSError and leaves a running listener as it was.
         """
