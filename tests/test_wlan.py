@@ -218,3 +218,35 @@ async def test_a_failure_outlasts_a_quiet_appliance(
     await let_pass(hass, freezer)
     assert wlan_reads(simulator) == 3
     assert hass.states.get(WIFI).state == "-61"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "socket_enabled")
+@pytest.mark.parametrize(
+    ("fault", "key"),
+    [
+        ("busy", "busy"),
+        ("offline", "cannot_connect"),
+        ("bad_signature", "invalid_signature"),
+        ("garbage", "invalid_response"),
+        ("reset", "invalid_auth"),
+    ],
+)
+async def test_a_failed_read_names_its_cause(
+    hass: HomeAssistant,
+    simulator: SimulatedAppliance,
+    init_integration: MockConfigEntry,
+    fault: str,
+    key: str,
+) -> None:
+    """Each way a read of ``/WLAN/`` fails is translated, naming only the appliance."""
+    wlan = init_integration.runtime_data.wlan
+    await wait_idle(hass)
+    assert wlan.last_update_success
+    simulator.set_fault(fault)
+
+    await wlan.async_refresh()
+
+    assert not wlan.last_update_success
+    assert wlan.last_exception is not None
+    assert wlan.last_exception.translation_key == key
+    assert hass.states.get(WIFI).state == STATE_UNAVAILABLE
