@@ -25,23 +25,42 @@ from custom_components.miele_local.const import (
     DOMAIN,
 )
 from mielelocal.connection.manager import ConnectionManager, TaskFactory
-from mielelocal.credentials import GroupCredentials
 from simulator import SimulatedAppliance
 from simulator.mdns import host_name
 
 from .helpers import ENDLESS_TASKS, FROZEN_START
 from .mdns import Advertiser
+from .miele.conftest import (  # the library's fixtures, shared (see tests/miele/conftest.py)
+    TEST_FAB_NUMBER,
+    TEST_GROUP_ID,
+    TEST_GROUP_KEY,
+    appliance_type,
+    credentials,
+    simulator,
+    simulator_factory,
+    simulator_speed,
+)
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from syrupy.assertion import SnapshotAssertion
 
-TEST_GROUP_ID = "0123456789ABCDEF"
-TEST_GROUP_KEY = bytes.fromhex("5A" * 32 + "C3" * 32)
-TEST_FAB_NUMBER = "000177753917"
+    from mielelocal.credentials import GroupCredentials
+
 
 type SimulatorFactory = Callable[..., Awaitable[SimulatedAppliance]]
+
+__all__ = [
+    "TEST_FAB_NUMBER",
+    "TEST_GROUP_ID",
+    "TEST_GROUP_KEY",
+    "appliance_type",
+    "credentials",
+    "simulator",
+    "simulator_factory",
+    "simulator_speed",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -146,56 +165,6 @@ async def advertiser(socket_enabled: None) -> AsyncGenerator[Advertiser]:
     """Announce simulated appliances over mDNS on 127.0.0.1, like their modules do."""
     async with Advertiser() as advertiser:
         yield advertiser
-
-
-@pytest.fixture
-def credentials() -> GroupCredentials:
-    """The household key the simulated appliance is paired with."""
-    return GroupCredentials(TEST_GROUP_ID, TEST_GROUP_KEY)
-
-
-@pytest.fixture
-def appliance_type() -> str:
-    """Appliance the `simulator` fixture simulates (override or parametrize)."""
-    return "washer"
-
-
-@pytest.fixture
-def simulator_speed() -> float:
-    """Simulated seconds per real second for programme countdowns."""
-    return 10.0
-
-
-@pytest.fixture
-async def simulator_factory(
-    socket_enabled: None, simulator_speed: float
-) -> AsyncGenerator[SimulatorFactory]:
-    """Start simulated appliances on 127.0.0.1; all are stopped at teardown."""
-    started: list[SimulatedAppliance] = []
-
-    async def start(appliance: str = "washer", **kwargs: Any) -> SimulatedAppliance:
-        kwargs.setdefault("speed", simulator_speed)
-        kwargs.setdefault("wake_delay", 0.05)
-        sim = SimulatedAppliance(appliance, host="127.0.0.1", **kwargs)
-        await sim.start()
-        started.append(sim)
-        return sim
-
-    yield start
-    for sim in reversed(started):
-        await sim.stop()
-
-
-@pytest.fixture
-async def simulator(
-    simulator_factory: SimulatorFactory,
-    appliance_type: str,
-    credentials: GroupCredentials,
-) -> SimulatedAppliance:
-    """One paired appliance with a fixed FabNumber and the test key."""
-    return await simulator_factory(
-        appliance_type, credentials=credentials, fab_number=TEST_FAB_NUMBER
-    )
 
 
 def entry_data(
