@@ -46,20 +46,6 @@ if TYPE_CHECKING:
 
 PARALLEL_UPDATES = 0
 
-DRYING_STEPS = (
-    "extra_dry",
-    "normal_plus",
-    "normal",
-    "slightly_dry",
-    "hand_iron_1",
-    "hand_iron_2",
-    "machine_iron",
-    "smoothing",
-)
-"""Translation keys of ``DryingStep`` 0-7."""
-STANDBY_STATES = {1: "network_idle", 2: "deep_standby", 3: "going_to_standby"}
-"""Translation keys of ``StandbyState`` (0 means not known, shown as unknown)."""
-
 FINISH_TIME_TOLERANCE = timedelta(minutes=1)
 
 type ExistsFn = Callable[[Ident, State], bool]
@@ -119,15 +105,6 @@ def _phase(state: State, ident: Ident) -> str | None:
 
 def _minutes(duration: timedelta | None) -> int | None:
     return None if duration is None else int(duration.total_seconds()) // 60
-
-
-def _drying_step(state: State, _ident: Ident) -> str | None:
-    step = state.drying_step
-    return (
-        DRYING_STEPS[step]
-        if step is not None and 0 <= step < len(DRYING_STEPS)
-        else None
-    )
 
 
 def _zone[T](values: tuple[T, ...] | None, zone: int) -> T | None:
@@ -337,8 +314,8 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         key="drying_step",
         translation_key="drying_step",
         device_class=SensorDeviceClass.ENUM,
-        options=list(DRYING_STEPS),
-        value_fn=_drying_step,
+        options=list(codes.DRYING_STEPS),
+        value_fn=lambda state, _ident: codes.drying_step_key(state.drying_step),
         exists_fn=_having(lambda caps: caps.drying_step),
     ),
     MieleSensorEntityDescription(
@@ -353,8 +330,8 @@ SENSORS: tuple[MieleSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        options=list(STANDBY_STATES.values()),
-        value_fn=lambda state, _ident: STANDBY_STATES.get(state.standby_state or 0),
+        options=list(codes.STANDBY_STATES.values()),
+        value_fn=lambda state, _ident: codes.standby_state_key(state.standby_state),
     ),
     MieleSensorEntityDescription(
         key="battery",

@@ -9,6 +9,7 @@ give the names an appliance of a type can show. Codes no table names are kept by
 from __future__ import annotations
 
 import logging
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from mielelocal.models import DeviceType, ProgramType, State, Status
@@ -90,6 +91,37 @@ PROGRAMS: Mapping[int, Mapping[int, str]] = {
     DeviceType.COFFEE_SYSTEM: COFFEE_PROGRAMS,
 }
 """Programme table per appliance type."""
+
+
+DRYING_STEPS: tuple[str, ...] = (
+    "extra_dry",
+    "normal_plus",
+    "normal",
+    "slightly_dry",
+    "hand_iron_1",
+    "hand_iron_2",
+    "machine_iron",
+    "smoothing",
+)
+"""Names of a dryer's ``DryingStep`` 0-7."""
+STANDBY_STATES: Mapping[int, str] = MappingProxyType(
+    {1: "network_idle", 2: "deep_standby", 3: "going_to_standby"}
+)
+"""Names of ``StandbyState`` (0 means not known)."""
+
+
+def drying_step_key(step: int | None) -> str | None:
+    """Return the name of a drying step, or ``None`` when absent or unknown."""
+    return (
+        DRYING_STEPS[step]
+        if step is not None and 0 <= step < len(DRYING_STEPS)
+        else None
+    )
+
+
+def standby_state_key(standby_state: int | None) -> str | None:
+    """Return the name of a network standby state, or ``None`` when absent or unknown."""
+    return None if standby_state is None else STANDBY_STATES.get(standby_state)
 
 
 def status_key(status: Status | int) -> str | None:

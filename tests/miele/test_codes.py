@@ -171,3 +171,33 @@ def test_unknown_codes_ignore_what_an_appliance_type_does_not_name() -> None:
     unknown.check(DeviceType.FRIDGE, _state(ProgramID=4242, ProgramPhase=4242))
     unknown.check(DeviceType.FRIDGE, State.from_json({}))
     assert unknown.as_dict() == {}
+
+
+@pytest.mark.parametrize(
+    ("step", "key"),
+    [
+        (0, "extra_dry"),
+        (2, "normal"),
+        (7, "smoothing"),
+        (8, None),
+        (-1, None),
+        (None, None),
+    ],
+)
+def test_drying_step_key(step: int | None, key: str | None) -> None:
+    assert codes.drying_step_key(step) == key
+
+
+@pytest.mark.parametrize(
+    ("standby", "key"),
+    [
+        (1, "network_idle"),
+        (2, "deep_standby"),
+        (3, "going_to_standby"),
+        (0, None),
+        (None, None),
+    ],
+)
+def test_standby_state_key(standby: int | None, key: str | None) -> None:
+    """0 means the module does not know (a deep-standby sample): shown as unknown."""
+    assert codes.standby_state_key(standby) == key
