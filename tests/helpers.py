@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from weakref import WeakSet
 
+from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.miele_local import cadence
 from custom_components.miele_local.const import DOMAIN
+from custom_components.miele_local.coordinator import pairing_lost_issue_id
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -85,6 +88,22 @@ async def call_entity_service(
         domain, service, {ATTR_ENTITY_ID: entity_id}, blocking=True
     )
     await hass.async_block_till_done()
+
+
+def reauth_flows(hass: HomeAssistant) -> list[Any]:
+    """The re-authentication flows in progress for this integration."""
+    return [
+        flow
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if flow["context"]["source"] == SOURCE_REAUTH
+    ]
+
+
+def issue(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
+    """The entry's pairing-lost repair issue, if one is open."""
+    return ir.async_get(hass).async_get_issue(
+        DOMAIN, pairing_lost_issue_id(entry.entry_id)
+    )
 
 
 def put_statuses(simulator: SimulatedAppliance) -> list[int | None]:

@@ -7,11 +7,11 @@ into that behaviour with its named switch.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from unittest.mock import patch
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
-from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_HOST, STATE_UNAVAILABLE
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
@@ -26,7 +26,7 @@ from mielelocal.client import MieleClient, NoContentCounts
 from mielelocal.exceptions import MieleConnectionError
 
 from .conftest import unpaired
-from .helpers import call_entity_service, coordinator_of, put_statuses
+from .helpers import call_entity_service, coordinator_of, put_statuses, reauth_flows
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -57,14 +57,6 @@ async def served_status(sim: SimulatedAppliance) -> object:
     assert sim.credentials is not None
     async with MieleClient(sim.host, sim.credentials) as client:
         return (await client.get_state(sim.device_id)).status
-
-
-def reauth_flows(hass: HomeAssistant) -> list[Any]:
-    return [
-        flow
-        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-        if flow["context"]["source"] == SOURCE_REAUTH
-    ]
 
 
 @pytest.mark.parametrize("advertised_unpaired", [True, False])

@@ -13,16 +13,11 @@ import asyncio
 from ipaddress import ip_address
 import socket
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from homeassistant.components.repairs import repairs_flow_manager
-from homeassistant.config_entries import (
-    SOURCE_REAUTH,
-    SOURCE_ZEROCONF,
-    ConfigEntryState,
-)
+from homeassistant.config_entries import SOURCE_ZEROCONF, ConfigEntryState
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from homeassistant.setup import async_setup_component
 import pytest
@@ -42,7 +37,7 @@ from mielelocal.client import MieleClient
 from simulator.mdns import host_name
 
 from .conftest import entry_data, unpaired
-from .helpers import coordinator_of, poll, wait_idle
+from .helpers import coordinator_of, issue, poll, reauth_flows, wait_idle
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,20 +53,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 STATUS = "sensor.miele_000177753917_status"
-
-
-def reauth_flows(hass: HomeAssistant) -> list[Any]:
-    return [
-        flow
-        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-        if flow["context"]["source"] == SOURCE_REAUTH
-    ]
-
-
-def issue(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
-    return ir.async_get(hass).async_get_issue(
-        DOMAIN, pairing_lost_issue_id(entry.entry_id)
-    )
 
 
 def signed_reads(simulator: SimulatedAppliance) -> int:

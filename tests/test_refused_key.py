@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
 
@@ -30,7 +29,7 @@ from mielelocal.client import MieleClient
 from mielelocal.credentials import GroupCredentials
 
 from .conftest import unpaired
-from .helpers import poll
+from .helpers import issue, poll, reauth_flows
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -50,20 +49,6 @@ def commissions(simulator: Any) -> int:
     return sum(
         record.method == "PUT" and record.path.startswith("/Security/Commissioning")
         for record in simulator.requests
-    )
-
-
-def reauth_flows(hass: HomeAssistant) -> list[Any]:
-    return [
-        flow
-        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-        if flow["context"]["source"] == SOURCE_REAUTH
-    ]
-
-
-def issue(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
-    return ir.async_get(hass).async_get_issue(
-        DOMAIN, pairing_lost_issue_id(entry.entry_id)
     )
 
 
